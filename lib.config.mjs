@@ -1,0 +1,86 @@
+// Bundles the TypeScript library (src/, components/) for its two hosts.
+//   node lib.config.mjs            → notebooks/_lib/ (browser ESM for the Framework pages)
+//   node lib.config.mjs --watch    → the same, rebuilt on every change (npm run dev)
+//   node lib.config.mjs --node     → lib/ (Node ESM behind package.json "exports"; tsc adds the .d.ts)
+//   node lib.config.mjs --widgets  → dist/widgets/ (reserved for the widget bundle)
+import * as esbuild from "esbuild";
+import {mkdirSync, writeFileSync} from "node:fs";
+
+const args = new Set(process.argv.slice(2));
+
+// Packages stay external so that Framework resolves each one once from node_modules and pages and
+// library share one module instance (one TF.js engine). The WASM backend is the exception: its
+// Emscripten glue has Node-only `require("fs")` calls that Framework's bundler keeps as imports;
+// esbuild honours the package's "browser" field and drops them, so we bundle it (it imports
+// tfjs-core and tfjs-backend-cpu, which stay external).
+const bundled = ["@tensorflow/tfjs-backend-wasm"];
+const externalPackages = {
+  name: "external-packages",
+  setup(build) {
+    build.onResolve({filter: /^[^./]/}, (args) => {
+      if (bundled.some((name) => args.path === name || args.path.startsWith(name + "/"))) return undefined;
+      return {path: args.path, external: true};
+    });
+  }
+};
+
+export const webOptions = {
+  entryPoints: {losslab: "src/index.ts", components: "components/index.ts"},
+  outdir: "notebooks/_lib",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  sourcemap: "linked",
+  metafile: true,
+  logLevel: "warning",
+  plugins: [externalPackages]
+};
+
+// In Node, tfjs-core's main entry is a CommonJS bundle without gradients, and the file that registers
+// them (dist/register_all_gradients.js) is ESM inside a CommonJS package, which Node cannot load. So
+// the Node build bundles that one deep import (a second copy of the ops it uses; TF.js keeps its
+// engine and registries global and checks tensors structurally, so both copies cooperate).
+const nodeExternals = {
+  name: "node-externals",
+  setup(build) {
+    build.onResolve({filter: /^[^./]/}, (args) => {
+      if (args.path.startsWith("@tensorflow/tfjs-core/dist/")) return undefined;
+      if (args.importer.includes("/node_modules/@tensorflow/tfjs-core/dist/")) {
+        return args.path === "@tensorflow/tfjs-core" ? {path: args.path, external: true} : undefined;
+      }
+      return {path: args.path, external: true};
+    });
+  }
+};
+
+export const nodeOptions = {
+  entryPoints: {index: "src/index.ts", node: "src/node.ts"},
+  outdir: "lib",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  sourcemap: "linked",
+  logLevel: "warning",
+  plugins: [nodeExternals]
+};
+
+async function main() {
+  if (args.has("--node")) {
+    await esbuild.build(nodeOptions);
+    return;
+  }
+  if (args.has("--watch")) {
+    const ctx = await esbuild.context({...webOptions, logLevel: "info"});
+    await ctx.watch();
+    return;
+  }
+  const result = await esbuild.build(webOptions);
+  mkdirSync("notebooks/_lib", {recursive: true});
+  writeFileSync("notebooks/_lib/meta.json", JSON.stringify(result.metafile));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

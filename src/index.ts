@@ -1,0 +1,21 @@
+/**
+ * LossLab's ML library: seeded data, models, losses, the live trainer and the notebooks' experiments.
+ * Plain TypeScript on TF.js (tfjs-core plus backends loaded on demand); no DOM, runs in browsers and Node.
+ */
+export * as tf from "./tf.js";
+export * from "./random.js";
+export * from "./params/schema.js";
+export * from "./params/hash.js";
+export * from "./backend/select.js";
+export * from "./datasets/dataset.js";
+export * from "./datasets/toy2d.js";
+export * from "./datasets/digits.js";
+export * from "./models/mlp.js";
+export * from "./losses/index.js";
+export * from "./train/optimizers.js";
+export * from "./train/batches.js";
+export * from "./train/control.js";
+export * from "./train/train.js";
+export * from "./experiments/experiment.js";
+export * from "./experiments/compSum.js";
+export * from "./catalog.js";

@@ -1,0 +1,582 @@
+import * as tf from "../tf.js";
+import {fallbackFrom, lostDevice} from "../backend/select.js";
+import type {Dataset} from "../datasets/dataset.js";
+import type {InputName, LossInputs, LossSpec} from "../losses/defineLoss.js";
+import {logProbOfLabel} from "../losses/compSum.js";
+import {mlp} from "../models/mlp.js";
+import type {Model, ModelConfig} from "../models/mlp.js";
+import {random} from "../random.js";
+import {batcher} from "./batches.js";
+import type {TrainControl} from "./control.js";
+import {createOptimizer, optimizerStep, readOptimizerState, writeOptimizerState} from "./optimizers.js";
+import type {OptimizerSpec, OptimizerState} from "./optimizers.js";
+
+/** One configuration trained in a run; a twin run has two (baseline and method). */
+export interface ArmSpec {
+  /** Stable id, usually the loss id. */
+  id: string;
+  /** Display name; arms are named by their loss, never "run A/B". */
+  label: string;
+  loss: LossSpec<any>;
+  params?: Record<string, number | string | boolean>;
+  role?: "baseline" | "method";
+}
+
+/** A square grid over the input plane: cell (i, j) has centre x0 + (i + ½)(x1 − x0)/nx, y1 − (j + ½)(y1 − y0)/ny (row 0 on top). */
+export interface GridSpec {
+  nx: number;
+  ny: number;
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+
+export interface ViewOptions {
+  /** Resolution of the decision-region grid (2-D inputs only); 0 for none. */
+  grid?: number;
+  /** Number of training samples evaluated for train accuracy and embeddings (the probe batch). */
+  probe?: number;
+}
+
+export interface TrainOptions {
+  data: Dataset;
+  /** Model configuration; inputs and classes come from the data. */
+  model?: Partial<ModelConfig>;
+  arms: readonly ArmSpec[];
+  optimizer: OptimizerSpec;
+  batchSize: number;
+  /** Seeds initial weights (shared by all arms), batch order and dropout masks. */
+  seed: number;
+  /** Stop after this many steps (default: never). */
+  steps?: number;
+  /** Steps per yielded event when there is no control (with one, its speed decides). */
+  stepsPerYield?: number;
+  /** Steps between evaluations (metrics and views). */
+  evalEvery?: number;
+  view?: ViewOptions;
+  /** A finite loss above this is treated as divergence. */
+  maxLoss?: number;
+  /** Play / pause / step / reset / speed (live pages); without one the run goes straight through. */
+  control?: TrainControl;
+  signal?: AbortSignal;
+  /** Framework's invalidation promise: the run stops when it resolves. */
+  invalidation?: PromiseLike<unknown>;
+}
+
+export type RunStatus = "ready" | "running" | "paused" | "diverged" | "done";
+
+/** What one arm looks like at an event. Metrics and views come from the latest evaluation. */
+export interface ArmEvent {
+  id: string;
+  label: string;
+  role: "baseline" | "method";
+  /** Training-batch loss at the last step. */
+  loss: number;
+  /** trainAccuracy, cleanTrainAccuracy, testAccuracy, testLoss, testNll and (with label noise) memorized. */
+  metrics: Record<string, number>;
+  view: {
+    /** Softmax over the grid, [ny · nx, C] row-major. */
+    probs?: Float32Array;
+    /** Top-1 minus top-2 logit over the grid, [ny · nx]. */
+    margin?: Float32Array;
+    /** Embeddings of the probe samples, [probe, D]. */
+    embeddings?: Float32Array;
+    /** Predicted class of each probe sample. */
+    probePredictions?: Int32Array;
+  };
+}
+
+/** Everything recorded so far; arrays grow in place (the same object is passed with every event). */
+export interface History {
+  /** Steps at which `loss` was recorded (every step). */
+  step: number[];
+  /** Training-batch loss per arm, aligned with `step`. */
+  loss: number[][];
+  /** Steps at which the metrics were evaluated. */
+  evalStep: number[];
+  /** Metric name → per arm → values aligned with `evalStep`. */
+  metrics: Record<string, number[][]>;
+}
+
+/** A plain-data event: numbers and typed arrays only, never tensors. */
+export interface TrainEvent {
+  step: number;
+  status: RunStatus;
+  backend: string;
+  stepsPerSecond: number;
+  /** Whether metrics and views were computed at this step. */
+  evaluated: boolean;
+  arms: ArmEvent[];
+  history: History;
+  data: Dataset;
+  grid?: GridSpec;
+  /** Indices (into the training split) of the probe samples. */
+  probe: Int32Array;
+  /** Why the run stopped (divergence). */
+  message?: string;
+  /** Something the visitor should know (a backend fallback). */
+  notice?: string;
+}
+
+export interface TrainSummary {
+  steps: number;
+  status: RunStatus;
+  arms: {id: string; loss: number; metrics: Record<string, number>}[];
+}
+
+const metricNames = ["trainAccuracy", "cleanTrainAccuracy", "testAccuracy", "testLoss", "testNll", "memorized"] as const;
+
+/** The grid over the data's bounding box, padded by 10 % and squared up. */
+export function gridFor(data: Dataset, resolution: number): GridSpec {
+  let x0 = Infinity,
+    x1 = -Infinity,
+    y0 = Infinity,
+    y1 = -Infinity;
+  for (const split of [data.train, data.test]) {
+    for (let i = 0; i < split.n; ++i) {
+      const x = split.x[2 * i],
+        y = split.x[2 * i + 1];
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  }
+  const cx = (x0 + x1) / 2,
+    cy = (y0 + y1) / 2;
+  const half = (Math.max(x1 - x0, y1 - y0) / 2) * 1.1 || 1;
+  return {nx: resolution, ny: resolution, x0: cx - half, x1: cx + half, y0: cy - half, y1: cy + half};
+}
+
+/** Cell centres of a grid, row-major from the top row, as [ny · nx, 2]. */
+export function gridPoints(g: GridSpec): Float32Array {
+  const out = new Float32Array(g.nx * g.ny * 2);
+  for (let j = 0; j < g.ny; ++j) {
+    for (let i = 0; i < g.nx; ++i) {
+      const k = j * g.nx + i;
+      out[2 * k] = g.x0 + ((i + 0.5) * (g.x1 - g.x0)) / g.nx;
+      out[2 * k + 1] = g.y1 - ((j + 0.5) * (g.y1 - g.y0)) / g.ny;
+    }
+  }
+  return out;
+}
+
+interface ArmState {
+  model: Model;
+  optimizer: tf.Optimizer;
+}
+interface Session {
+  trainX: tf.Tensor2D;
+  trainY: tf.Tensor1D;
+  trainIds: tf.Tensor1D;
+  testX: tf.Tensor2D;
+  testY: tf.Tensor1D;
+  testIds: tf.Tensor1D;
+  probeX: tf.Tensor2D;
+  probeY: tf.Tensor1D;
+  probeIds: tf.Tensor1D;
+  gridX?: tf.Tensor2D;
+  arms: ArmState[];
+  dispose(): void;
+}
+interface Checkpoint {
+  step: number;
+  arms: {weights: Float32Array[]; optimizer: OptimizerState}[];
+}
+
+function checkOptions(o: TrainOptions): void {
+  if (!o.arms.length) throw new Error("train: at least one arm is needed");
+  const ids = new Set(o.arms.map((a) => a.id));
+  if (ids.size !== o.arms.length) throw new Error(`train: arm ids must be unique, got ${o.arms.map((a) => a.id)}`);
+  for (const split of [o.data.train, o.data.test]) {
+    for (let i = 0; i < split.n; ++i) {
+      if (!(split.y[i] >= 0 && split.y[i] < o.data.classes)) {
+        throw new Error(`train: label ${split.y[i]} of sample ${split.ids[i]} is out of range [0, ${o.data.classes})`);
+      }
+    }
+  }
+  if (o.data.train.n < 1) throw new Error("train: the training split is empty");
+  const evalEvery = o.evalEvery ?? 10;
+  if (!(Number.isInteger(evalEvery) && evalEvery >= 1)) throw new Error(`train: invalid evalEvery: ${evalEvery}`);
+}
+
+function inputsFor(
+  needs: readonly InputName[],
+  logits: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  ids: tf.Tensor1D,
+  embeddings?: tf.Tensor2D
+): LossInputs {
+  const inputs: LossInputs = {logits, labels};
+  if (needs.includes("ids")) inputs.ids = ids;
+  if (needs.includes("embeddings")) {
+    if (!embeddings) throw new Error("train: this loss needs embeddings; configure the model with embed > 0");
+    inputs.embeddings = embeddings;
+  }
+  return inputs;
+}
+
+/**
+ * Trains one or more arms in lock-step — same data, initial weights, batch order and dropout masks, so
+ * that differences between arms are the losses' alone — and yields a plain-data event per chunk of
+ * steps. Every step runs inside tf.tidy; the GPU is read only at yields (losses) and evaluations
+ * (metrics, views). A non-finite or exploding loss stops the run with status "diverged" and an
+ * explanation; a lost WebGPU device moves the run to the next backend from its last checkpoint.
+ * Cancel with `return()` (Framework invalidation), `signal` or `invalidation`; all tensors are released.
+ */
+export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainSummary, void> {
+  checkOptions(o);
+  const {data, arms: specs, control} = o;
+  const steps = o.steps ?? Infinity;
+  const evalEvery = o.evalEvery ?? 10;
+  const maxLoss = o.maxLoss ?? 1e6;
+  const modelConfig: Partial<ModelConfig> = {...o.model, inputs: data.inputs, classes: data.classes};
+  const batches = batcher(data.train.n, o.batchSize, o.seed);
+  const probeSize = Math.min(data.train.n, o.view?.probe ?? 1000);
+  const probe = Int32Array.from({length: probeSize}, (_, i) => i);
+  const grid = o.view?.grid && data.inputs === 2 ? gridFor(data, o.view.grid) : undefined;
+  const gridXY = grid ? gridPoints(grid) : undefined;
+  const roles = specs.map((a, i) => a.role ?? (i === 0 && specs.length > 1 ? "baseline" : "method"));
+
+  const abort = new AbortController();
+  const onAbort = () => abort.abort();
+  o.signal?.addEventListener("abort", onAbort, {once: true});
+  if (o.signal?.aborted) abort.abort();
+  o.invalidation?.then(onAbort, onAbort);
+
+  const build = async (checkpoint?: Checkpoint): Promise<Session> => {
+    const t = data.train,
+      v = data.test;
+    const s = tf.tidy(() => ({
+      trainX: tf.tensor2d(t.x, [t.n, data.inputs]),
+      trainY: tf.tensor1d(t.y, "int32"),
+      trainIds: tf.tensor1d(t.ids, "int32"),
+      testX: tf.tensor2d(v.x, [v.n, data.inputs]),
+      testY: tf.tensor1d(v.y, "int32"),
+      testIds: tf.tensor1d(v.ids, "int32"),
+      probeX: tf.tensor2d(t.x.subarray(0, probeSize * data.inputs), [probeSize, data.inputs]),
+      probeY: tf.tensor1d(t.y.subarray(0, probeSize), "int32"),
+      probeIds: tf.tensor1d(t.ids.subarray(0, probeSize), "int32"),
+      gridX: gridXY ? tf.tensor2d(gridXY, [gridXY.length / 2, 2]) : undefined
+    }));
+    const armStates = specs.map(() => ({
+      model: mlp({...modelConfig, seed: o.seed}),
+      optimizer: createOptimizer(o.optimizer)
+    }));
+    if (checkpoint) {
+      for (let i = 0; i < armStates.length; ++i) {
+        armStates[i].model.write(checkpoint.arms[i].weights);
+        await writeOptimizerState(armStates[i].optimizer, checkpoint.arms[i].optimizer);
+      }
+    }
+    return {
+      ...s,
+      arms: armStates,
+      dispose() {
+        const tensors = [s.trainX, s.trainY, s.trainIds, s.testX, s.testY, s.testIds, s.probeX, s.probeY, s.probeIds, s.gridX];
+        for (const x of tensors) x?.dispose();
+        for (const a of armStates) {
+          a.model.dispose();
+          a.optimizer.dispose();
+        }
+      }
+    };
+  };
+
+  const emptyHistory = (): History => ({
+    step: [],
+    loss: specs.map(() => []),
+    evalStep: [],
+    metrics: Object.fromEntries(metricNames.map((m) => [m, specs.map(() => [] as number[])]))
+  });
+
+  let session = await build();
+  let history = emptyHistory();
+  let step = 0;
+  let status: RunStatus = "ready";
+  let checkpoint: Checkpoint | undefined;
+  let notice: string | undefined;
+  let message: string | undefined;
+  let rate = 0;
+  let clock = now();
+  let lastLoss = specs.map(() => NaN);
+  let armEvents: ArmEvent[] = specs.map((a, i) => ({
+    id: a.id,
+    label: a.label,
+    role: roles[i],
+    loss: NaN,
+    metrics: {},
+    view: {}
+  }));
+
+  const trainStep = (): tf.Scalar[] =>
+    tf.tidy(() => {
+      const index = tf.tensor1d(batches.at(step), "int32");
+      const xb = tf.gather(session.trainX, index) as tf.Tensor2D;
+      const yb = tf.gather(session.trainY, index) as tf.Tensor1D;
+      const idb = tf.gather(session.trainIds, index) as tf.Tensor1D;
+      return specs.map((spec, i) => {
+        const {model, optimizer} = session.arms[i];
+        // Each arm gets its own stream with the same seed, hence the same dropout masks.
+        const rng = random(o.seed).fork("dropout").fork(step);
+        return optimizerStep(
+          optimizer,
+          () => {
+            const out = model.apply(xb, {training: true, rng});
+            return spec.loss.fn(inputsFor(spec.loss.needs, out.logits, yb, idb, out.embeddings), spec.params);
+          },
+          model.variables,
+          o.optimizer.clipNorm
+        );
+      });
+    });
+
+  const evaluate = async (): Promise<void> => {
+    const outputs = tf.tidy(() =>
+      specs.map((spec, i) => {
+        const {model} = session.arms[i];
+        const test = model.apply(session.testX);
+        const trainProbe = model.apply(session.probeX);
+        const testLoss = spec.loss.fn(
+          inputsFor(spec.loss.needs, test.logits, session.testY, session.testIds, test.embeddings),
+          spec.params
+        );
+        const testNll = tf.neg(tf.mean(logProbOfLabel(test.logits, session.testY)));
+        const gridOut = session.gridX ? model.apply(session.gridX) : undefined;
+        const top = gridOut ? tf.topk(gridOut.logits, Math.min(2, data.classes)) : undefined;
+        return {
+          scalars: tf.stack([testLoss, testNll]),
+          testPred: tf.argMax(test.logits, 1),
+          probePred: tf.argMax(trainProbe.logits, 1),
+          probs: gridOut ? tf.softmax(gridOut.logits) : undefined,
+          margin:
+            top && data.classes > 1
+              ? tf.squeeze(tf.sub(tf.slice(top.values, [0, 0], [-1, 1]), tf.slice(top.values, [0, 1], [-1, 1])), [1])
+              : undefined,
+          embeddings: trainProbe.embeddings
+        };
+      })
+    );
+    try {
+      const read = await Promise.all(
+        outputs.map(async (out) => ({
+          scalars: (await out.scalars.data()) as Float32Array,
+          testPred: (await out.testPred.data()) as Int32Array,
+          probePred: (await out.probePred.data()) as Int32Array,
+          probs: out.probs ? ((await out.probs.data()) as Float32Array) : undefined,
+          margin: out.margin ? ((await out.margin.data()) as Float32Array) : undefined,
+          embeddings: out.embeddings ? ((await out.embeddings.data()) as Float32Array) : undefined
+        }))
+      );
+      history.evalStep.push(step);
+      armEvents = armEvents.map((arm, i) => {
+        const r = read[i];
+        const metrics = accuracyMetrics(data, r.testPred, r.probePred, probeSize);
+        metrics.testLoss = r.scalars[0];
+        metrics.testNll = r.scalars[1];
+        for (const name of metricNames) history.metrics[name][i].push(metrics[name] ?? NaN);
+        return {
+          ...arm,
+          metrics,
+          view: {probs: r.probs, margin: r.margin, embeddings: r.embeddings, probePredictions: r.probePred}
+        };
+      });
+    } finally {
+      for (const out of outputs) for (const t of Object.values(out)) t?.dispose();
+    }
+    // Keep a CPU copy of the state where the device can be lost, so the run can move elsewhere.
+    if (tf.getBackend() === "webgpu") {
+      checkpoint = {
+        step,
+        arms: await Promise.all(
+          session.arms.map(async (a) => ({weights: await a.model.read(), optimizer: await readOptimizerState(a.optimizer)}))
+        )
+      };
+    }
+  };
+
+  const event = (evaluated: boolean): TrainEvent => {
+    const t = now();
+    const e: TrainEvent = {
+      step,
+      status,
+      backend: tf.getBackend(),
+      stepsPerSecond: rate,
+      evaluated,
+      arms: armEvents.map((a, i) => ({...a, loss: lastLoss[i]})),
+      history,
+      data,
+      grid,
+      probe,
+      message,
+      notice
+    };
+    clock = t;
+    notice = undefined;
+    return e;
+  };
+
+  const recover = async (lost: {backend: string; reason: string}) => {
+    const from = step;
+    try {
+      session.dispose();
+    } catch {
+      // Releasing buffers of a lost device may throw; they are gone with the device anyway.
+    }
+    const info = await fallbackFrom(lost.backend as "webgpu");
+    session = await build(checkpoint);
+    step = checkpoint?.step ?? 0;
+    truncate(history, step);
+    notice =
+      `The ${lost.backend} device was lost at step ${from} (${lost.reason}). ` +
+      `The run continues on ${info.name} from step ${step}.`;
+  };
+
+  try {
+    await evaluate();
+    yield event(true);
+    while (!abort.signal.aborted) {
+      if (control?.takeReset()) {
+        session.dispose();
+        session = await build();
+        history = emptyHistory();
+        step = 0;
+        status = "ready";
+        message = undefined;
+        lastLoss = specs.map(() => NaN);
+        await evaluate();
+        yield event(true);
+        continue;
+      }
+      const lost = lostDevice();
+      if (lost) await recover(lost);
+      if (status === "diverged" || status === "done") {
+        if (!control) break;
+        await control.changed(abort.signal);
+        continue;
+      }
+      let todo: number;
+      const single = control !== undefined && !control.running;
+      if (!control) todo = o.stepsPerYield ?? 1;
+      else if (control.running) todo = control.speed;
+      else {
+        todo = control.takeSteps();
+        if (todo === 0) {
+          if (status !== "paused") {
+            status = "paused";
+            rate = 0;
+            yield event(false);
+            continue; // look at the control again: it may have changed while the consumer held the event
+          }
+          await control.changed(abort.signal);
+          clock = now();
+          continue;
+        }
+      }
+      todo = Math.min(todo, steps - step);
+      const costs: tf.Scalar[] = [];
+      const start = step;
+      for (let k = 0; k < todo; ++k) {
+        costs.push(...trainStep());
+        step++;
+      }
+      const stacked = tf.stack(costs);
+      const values = (await stacked.data()) as Float32Array;
+      stacked.dispose();
+      for (const c of costs) c.dispose();
+      let diverged = -1;
+      for (let k = 0; k < todo; ++k) {
+        history.step.push(start + k + 1);
+        for (let i = 0; i < specs.length; ++i) {
+          const v = values[k * specs.length + i];
+          history.loss[i].push(v);
+          if (diverged < 0 && !(Math.abs(v) <= maxLoss)) diverged = i;
+        }
+      }
+      lastLoss = specs.map((_, i) => values[(todo - 1) * specs.length + i]);
+      const elapsed = (now() - clock) / 1000;
+      if (elapsed > 0) rate = rate ? 0.8 * rate + 0.2 * (todo / elapsed) : todo / elapsed;
+      if (diverged >= 0) {
+        status = "diverged";
+        message = divergenceMessage(specs[diverged], lastLoss[diverged], step, o.optimizer);
+      } else status = step >= steps ? "done" : single ? "paused" : "running";
+      const due = single || status !== "running" || Math.floor(step / evalEvery) > Math.floor(start / evalEvery);
+      if (due) await evaluate();
+      yield event(due);
+    }
+  } finally {
+    o.signal?.removeEventListener("abort", onAbort);
+    session.dispose();
+  }
+  return {
+    steps: step,
+    status,
+    arms: armEvents.map((a, i) => ({id: a.id, loss: lastLoss[i], metrics: a.metrics}))
+  };
+}
+
+function now(): number {
+  return globalThis.performance?.now() ?? 0;
+}
+
+function truncate(history: History, step: number): void {
+  let k = history.step.findIndex((s) => s > step);
+  if (k >= 0) {
+    history.step.length = k;
+    for (const l of history.loss) l.length = k;
+  }
+  k = history.evalStep.findIndex((s) => s > step);
+  if (k >= 0) {
+    history.evalStep.length = k;
+    for (const arms of Object.values(history.metrics)) for (const values of arms) values.length = k;
+  }
+}
+
+/** Accuracies from predicted classes; `memorized` is the share of corrupted labels the model reproduces. */
+export function accuracyMetrics(
+  data: Dataset,
+  testPred: Int32Array,
+  probePred: Int32Array,
+  probeSize: number
+): Record<string, number> {
+  let test = 0;
+  for (let i = 0; i < data.test.n; ++i) if (testPred[i] === data.test.y[i]) test++;
+  let train = 0,
+    clean = 0,
+    noisy = 0,
+    memorized = 0;
+  for (let i = 0; i < probeSize; ++i) {
+    const p = probePred[i];
+    if (p === data.train.y[i]) train++;
+    if (p === data.train.yClean[i]) clean++;
+    if (data.train.y[i] !== data.train.yClean[i]) {
+      noisy++;
+      if (p === data.train.y[i]) memorized++;
+    }
+  }
+  const metrics: Record<string, number> = {
+    trainAccuracy: probeSize ? train / probeSize : NaN,
+    cleanTrainAccuracy: probeSize ? clean / probeSize : NaN,
+    testAccuracy: data.test.n ? test / data.test.n : NaN
+  };
+  if (noisy) metrics.memorized = memorized / noisy;
+  return metrics;
+}
+
+function divergenceMessage(arm: ArmSpec, loss: number, step: number, optimizer: OptimizerSpec): string {
+  const what = Number.isNaN(loss) ? "became NaN" : !Number.isFinite(loss) ? "overflowed to infinity" : `exploded to ${loss.toExponential(2)}`;
+  const clip = optimizer.clipNorm ? "" : " or turn on gradient clipping";
+  return (
+    `${arm.label} diverged at step ${step}: its training loss ${what}. ` +
+    `Training is paused. Lower the learning rate (now ${optimizer.lr})${clip}, then reset.`
+  );
+}
+
+/** Runs a generator to its end and returns its last event (headless use: tests, claim checks, Node scripts). */
+export async function runToEnd(events: AsyncGenerator<TrainEvent, TrainSummary, void>): Promise<TrainEvent> {
+  let last: TrainEvent | undefined;
+  for await (const e of events) last = e;
+  if (!last) throw new Error("train: the run produced no event");
+  return last;
+}
