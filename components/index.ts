@@ -1,0 +1,28 @@
+export {LossCurve, lossCurveHeight, seriesColors} from "./lossCurve.js";
+export type {CurveSeries, LossCurveElement, LossCurveOptions} from "./lossCurve.js";
+export {DecisionMargin} from "./decisionMargin.js";
+export type {DecisionData, DecisionMarginElement, DecisionMarginOptions} from "./decisionMargin.js";
+export {EmbeddingPlot} from "./embeddingPlot.js";
+export type {EmbeddingData, EmbeddingPlotElement, EmbeddingPlotOptions} from "./embeddingPlot.js";
+export {
+  armColor,
+  armColors,
+  baselineColor,
+  classColor,
+  classColors,
+  classRgb,
+  methodColor,
+  unknownColor
+} from "./internal/palette.js";
+export type {ComponentElement, ComponentFunction} from "./internal/component.js";
+export type {Renderer} from "./internal/context.js";
+// Controls and page furniture (lead-owned).
+export {paramsForm} from "./controls/paramsForm.js";
+export type {ParamsFormElement, ParamsFormOptions} from "./controls/paramsForm.js";
+export {Player} from "./controls/player.js";
+export type {PlayerElement, PlayerOptions, RunState} from "./controls/player.js";
+export {BackendPicker} from "./controls/backendPicker.js";
+export type {BackendPickerElement} from "./controls/backendPicker.js";
+export {ClaimTable} from "./claimTable.js";
+export type {ClaimTableElement} from "./claimTable.js";
+export {tex} from "./internal/tex.js";
