@@ -9,7 +9,12 @@ export default defineConfig({
         inline: [/@tensorflow\//]
       }
     },
-    include: ["test/unit/**/*.test.ts", "test/claims/**/*.test.ts", "test/snapshot/**/*.test.ts", "test/node/**/*.test.ts"],
+    include: [
+      "test/unit/**/*.test.ts",
+      "test/claims/**/*.test.ts",
+      "test/snapshot/**/*.test.ts",
+      "test/node/**/*.test.ts"
+    ],
     environment: "node",
     testTimeout: 60_000,
     hookTimeout: 60_000,

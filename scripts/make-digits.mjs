@@ -19,4 +19,6 @@ rows.forEach((line, i) => {
 const packed = gzipSync(bytes, {level: 9});
 writeFileSync("data/digits/digits.u8.gz", packed);
 const sha = (b) => createHash("sha256").update(b).digest("hex");
-console.log(`rows ${rows.length}\nsource sha256 ${sha(raw)}\nbytes sha256 ${sha(bytes)}\nfile sha256 ${sha(packed)} (${packed.length} bytes)`);
+console.log(
+  `rows ${rows.length}\nsource sha256 ${sha(raw)}\nbytes sha256 ${sha(bytes)}\nfile sha256 ${sha(packed)} (${packed.length} bytes)`
+);

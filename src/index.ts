@@ -16,6 +16,7 @@ export * from "./train/optimizers.js";
 export * from "./train/batches.js";
 export * from "./train/control.js";
 export * from "./train/train.js";
+export * from "./train/views.js";
 export * from "./experiments/experiment.js";
 export * from "./experiments/compSum.js";
 export * from "./catalog.js";

@@ -135,24 +135,37 @@ export interface LostDevice {
   reason: string;
 }
 let lost: LostDevice | null = null;
+let lostSignal: Promise<LostDevice> | null = null;
 const watched = new WeakSet<object>();
 
 // WebGPU reports a lost device (driver reset, GPU process crash, device.destroy()) through a promise;
 // TF.js ignores it, so we record it for the trainer, which then moves the run to another backend.
 function watchDevice(name: BackendName): void {
   if (name !== "webgpu") return;
-  const device = (tf.backend() as unknown as {device?: {lost?: Promise<{message?: string; reason?: string}>}})
-    .device;
+  const device = (tf.backend() as unknown as {device?: {lost?: Promise<{message?: string; reason?: string}>}}).device;
   if (!device?.lost || watched.has(device)) return;
   watched.add(device);
-  device.lost.then((info) => {
+  lostSignal = device.lost.then((info) => {
     lost = {backend: "webgpu", reason: info?.message || info?.reason || "device lost"};
+    return lost;
   });
 }
 
 /** The lost device, if the active backend's device was lost; the trainer checks this before each step. */
 export function lostDevice(): LostDevice | null {
   return lost && tf.getBackend() === lost.backend ? lost : null;
+}
+
+/**
+ * After a GPU operation failed: waits up to `ms` for the device to report itself lost (the failed
+ * readback usually arrives before the lost promise settles). Null if the device is still alive.
+ */
+export async function confirmLost(ms = 2000): Promise<LostDevice | null> {
+  if (lostDevice()) return lostDevice();
+  if (!lostSignal || tf.getBackend() !== "webgpu") return null;
+  const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), ms));
+  await Promise.race([lostSignal, timeout]);
+  return lostDevice();
 }
 
 let lastOptions: SelectOptions = {};
@@ -170,7 +183,11 @@ export async function fallbackFrom(name: BackendName): Promise<BackendInfo> {
   } catch {
     // A lost device can throw while its buffers are released; the engine entry is gone either way.
   }
-  const info = await selectBackend({...lastOptions, override: null, exclude: [...(lastOptions.exclude ?? []), ...retired]});
+  const info = await selectBackend({
+    ...lastOptions,
+    override: null,
+    exclude: [...(lastOptions.exclude ?? []), ...retired]
+  });
   return {...info, notice: undefined};
 }
 

@@ -39,5 +39,12 @@ export function digits(bytes: Uint8Array, options: DigitsOptions = {}): Dataset 
   const rng = random(seed).fork("data");
   const {train, test} = stratifiedSplit(points, testFraction, rng.fork("split"));
   const noisy = corruptLabels(train, points.classes, labelNoise, labelNoiseKind, rng.fork("labels"));
-  return {name: "digits", inputs: points.inputs, classes: points.classes, train: noisy, test, noiseRate: measuredNoise(noisy)};
+  return {
+    name: "digits",
+    inputs: points.inputs,
+    classes: points.classes,
+    train: noisy,
+    test,
+    noiseRate: measuredNoise(noisy)
+  };
 }

@@ -300,3 +300,34 @@ export const compSumExperiment = defineExperiment({
     }
   ]
 });
+
+/**
+ * The comp-sum loss and its pull as functions of the binary margin m = h_y − h_{y'} (then u = e^{−m}):
+ * loss Φ^τ(u), and pull −dℓ/dm = u (1 + u)^{−τ}, i.e. how hard a sample at margin m tugs on the model.
+ * Cross-entropy's pull tends to 1 for badly misclassified points, sum-exponential's grows without bound,
+ * and for τ > 1 it vanishes — why GCE and MAE shrug off mislabelled points but also learn hard ones slowly.
+ */
+export function compSumProfile(tau: number, margins: ArrayLike<number>): {loss: Float64Array; pull: Float64Array} {
+  const loss = new Float64Array(margins.length);
+  const pull = new Float64Array(margins.length);
+  for (let i = 0; i < margins.length; ++i) {
+    const u = Math.exp(-margins[i]);
+    loss[i] = tau === 1 ? Math.log1p(u) : ((1 + u) ** (1 - tau) - 1) / (1 - tau);
+    pull[i] = u * (1 + u) ** -tau;
+  }
+  return {loss, pull};
+}
+
+/** The τ of the method arm (GCE's q is τ − 1, MAE is τ = 2, sum-exponential τ = 0). */
+export function compSumTau(p: CompSumParams): number {
+  switch (p.method) {
+    case "generalized-cross-entropy":
+      return 1 + p.q;
+    case "mean-absolute-error":
+      return 2;
+    case "sum-exponential":
+      return 0;
+    case "comp-sum":
+      return p.tau;
+  }
+}

@@ -26,7 +26,8 @@ export function checkInputs(loss: string, inputs: LossInputs, needs: readonly In
     const spec = expected[name];
     if (!spec) continue;
     if (t === undefined) {
-      if (needs.includes(name)) throw new Error(`${loss}: missing input ${name} (expected ${spec.shape} ${spec.dtype})`);
+      if (needs.includes(name))
+        throw new Error(`${loss}: missing input ${name} (expected ${spec.shape} ${spec.dtype})`);
       continue;
     }
     if (!(t instanceof tf.Tensor)) throw new Error(`${loss}: ${name} must be a tensor ${spec.shape} ${spec.dtype}`);
@@ -35,7 +36,9 @@ export function checkInputs(loss: string, inputs: LossInputs, needs: readonly In
     }
     if (batch === undefined) batch = t.shape[0];
     else if (t.shape[0] !== batch) {
-      throw new Error(`${loss}: ${name} has batch size ${t.shape[0]}, expected ${batch} (shape ${spec.shape}, got [${t.shape}])`);
+      throw new Error(
+        `${loss}: ${name} has batch size ${t.shape[0]}, expected ${batch} (shape ${spec.shape}, got [${t.shape}])`
+      );
     }
     if (name === "logits" || name === "targets" || name === "teacherLogits" || name === "probs") {
       if (classes === undefined) classes = t.shape[1];

@@ -20,10 +20,14 @@ function expm1Capped(t: tf.Tensor): tf.Tensor {
   return tf.add(tf.expm1(tf.minimum(t, cap)), tf.mul(tf.relu(tf.sub(t, cap)), Math.exp(cap)));
 }
 
-/** log p_y per sample, selected with a one-hot mask (TF.js has no gradient for gatherND). */
+/**
+ * log p_y per sample, selected with a one-hot mask (TF.js has no gradient for gatherND). The mask is
+ * built as int32 and cast: the WASM backend's OneHot kernel ignores a float32 dtype and writes integer
+ * bits (1 reads as 1.4e-45).
+ */
 export function logProbOfLabel(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
   const logp = tf.logSoftmax(logits);
-  return tf.sum(tf.mul(logp, tf.oneHot(labels, logits.shape[1], 1, 0, "float32")), 1);
+  return tf.sum(tf.mul(logp, tf.cast(tf.oneHot(labels, logits.shape[1]), "float32")), 1);
 }
 
 /**
@@ -93,7 +97,7 @@ export const crossEntropy = defineLoss({
   terms: ({logits, labels}, {smoothing}) => {
     const C = logits!.shape[1];
     if (smoothing === 0) return {loss: {values: tf.neg(logProbOfLabel(logits!, labels!)), kind: "element"}};
-    const q = tf.add(tf.mul(tf.oneHot(labels!, C, 1, 0, "float32"), 1 - smoothing), smoothing / C);
+    const q = tf.add(tf.mul(tf.cast(tf.oneHot(labels!, C), "float32"), 1 - smoothing), smoothing / C);
     return {loss: {values: tf.neg(tf.sum(tf.mul(q, tf.logSoftmax(logits!)), 1)), kind: "element"}};
   }
 });
@@ -144,7 +148,8 @@ export const meanAbsoluteError = defineLoss({
   needs: ["logits", "labels"],
   tex: String.raw`\ell = 1 - p_y = \tfrac12 \lVert e_y - p \rVert_1`,
   cite: "Ghosh et al. 2017 (MAE is symmetric, hence noise-tolerant); comp-sum τ = 2 (Mao et al. 2023)",
-  summary: "Bounded and symmetric, so uniform label noise cannot move its minimiser, but its gradient vanishes on hard samples.",
+  summary:
+    "Bounded and symmetric, so uniform label noise cannot move its minimiser, but its gradient vanishes on hard samples.",
   terms: ({logits, labels}) => ({loss: {values: compSumValues(logits!, labels!, 2), kind: "element"}})
 });
 

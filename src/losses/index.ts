@@ -4,7 +4,15 @@ import type {LossSpec} from "./defineLoss.js";
 export * from "./defineLoss.js";
 export {mean, sum, reduceTerms} from "./reducers.js";
 export {checkInputs} from "./checks.js";
-export {compSum, crossEntropy, generalizedCrossEntropy, meanAbsoluteError, sumExponential, compSumValues, logProbOfLabel} from "./compSum.js";
+export {
+  compSum,
+  crossEntropy,
+  generalizedCrossEntropy,
+  meanAbsoluteError,
+  sumExponential,
+  compSumValues,
+  logProbOfLabel
+} from "./compSum.js";
 
 /** Every loss, keyed by its stable id. */
 export const losses: Readonly<Record<string, LossSpec<any>>> = Object.freeze({

@@ -65,7 +65,8 @@ function checkConfig(c: ModelConfig): void {
   const positive = (v: number) => Number.isInteger(v) && v >= 1;
   if (!positive(c.inputs)) throw new Error(`mlp: invalid inputs: ${c.inputs}`);
   if (!positive(c.classes)) throw new Error(`mlp: invalid classes: ${c.classes}`);
-  if (!Array.isArray(c.hidden) || !c.hidden.every(positive)) throw new Error(`mlp: invalid hidden: ${JSON.stringify(c.hidden)}`);
+  if (!Array.isArray(c.hidden) || !c.hidden.every(positive))
+    throw new Error(`mlp: invalid hidden: ${JSON.stringify(c.hidden)}`);
   if (!activations.includes(c.activation)) throw new Error(`mlp: invalid activation: ${c.activation}`);
   if (!(Number.isInteger(c.embed) && c.embed >= 0)) throw new Error(`mlp: invalid embed: ${c.embed}`);
   if (c.head !== "linear" && c.head !== "cosine") throw new Error(`mlp: invalid head: ${c.head}`);
@@ -81,7 +82,10 @@ function activate(x: tf.Tensor2D, activation: Activation): tf.Tensor2D {
       return tf.tanh(x);
     case "gelu":
       // tanh approximation of GELU (Hendrycks & Gimpel 2016), as in most frameworks' fast path.
-      return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI)))));
+      return tf.mul(
+        tf.mul(x, 0.5),
+        tf.add(1, tf.tanh(tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI))))
+      );
     case "linear":
       return x;
   }
@@ -121,7 +125,9 @@ export function mlp(config: Partial<ModelConfig> & {seed?: number} = {}): Model 
     const he = i < hiddenCount && c.activation !== "tanh" && c.activation !== "linear";
     const limit = he ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
     // Inside tidy, so that only the variable keeps the initial values (tf.variable copies the reference).
-    const w = tf.tidy(() => tf.variable(tf.tensor2d(rng.fork(`w${i}`).uniforms(fanIn * fanOut, -limit, limit), [fanIn, fanOut])));
+    const w = tf.tidy(() =>
+      tf.variable(tf.tensor2d(rng.fork(`w${i}`).uniforms(fanIn * fanOut, -limit, limit), [fanIn, fanOut]))
+    );
     variables.push(w);
     weights.push(w);
     const isHead = i === shapes.length - 1;
@@ -168,7 +174,10 @@ export function mlp(config: Partial<ModelConfig> & {seed?: number} = {}): Model 
       const headIndex = shapes.length - 1;
       const logits =
         c.head === "cosine"
-          ? (tf.mul(tf.matMul(l2normalize(features), l2normalize(tf.transpose(weights[headIndex])), false, true), c.scale) as tf.Tensor2D)
+          ? (tf.mul(
+              tf.matMul(l2normalize(features), l2normalize(tf.transpose(weights[headIndex])), false, true),
+              c.scale
+            ) as tf.Tensor2D)
           : dense(features, headIndex);
       return embeddings ? {logits, embeddings} : {logits};
     },

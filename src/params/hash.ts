@@ -40,7 +40,9 @@ export function decodeParams<S extends Schema>(schema: S, text: string): Decoded
           (spec.max === undefined || (value as number) <= spec.max)
         : true);
     if (!inRange) {
-      problems.push(`${key}=${JSON.stringify(raw)} is not valid (${describe(spec)}); using ${formatValue(spec, spec.default)}`);
+      problems.push(
+        `${key}=${JSON.stringify(raw)} is not valid (${describe(spec)}); using ${formatValue(spec, spec.default)}`
+      );
       continue;
     }
     params[key] = value;

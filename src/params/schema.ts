@@ -43,11 +43,8 @@ export interface EnumSpec<T extends string = string> extends BaseSpec {
 }
 export type ParamSpec = NumberSpec | IntSpec | BooleanSpec | EnumSpec;
 export type Schema = Record<string, ParamSpec>;
-export type ParamValue<P extends ParamSpec> = P extends EnumSpec<infer T>
-  ? T
-  : P extends BooleanSpec
-    ? boolean
-    : number;
+export type ParamValue<P extends ParamSpec> =
+  P extends EnumSpec<infer T> ? T : P extends BooleanSpec ? boolean : number;
 export type Params<S extends Schema> = {[K in keyof S]: ParamValue<S[K]>};
 
 /** Declares a schema, keeping its literal types (enum options, keys). */

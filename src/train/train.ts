@@ -1,5 +1,5 @@
 import * as tf from "../tf.js";
-import {fallbackFrom, lostDevice} from "../backend/select.js";
+import {confirmLost, fallbackFrom, lostDevice} from "../backend/select.js";
 import type {Dataset} from "../datasets/dataset.js";
 import type {InputName, LossInputs, LossSpec} from "../losses/defineLoss.js";
 import {logProbOfLabel} from "../losses/compSum.js";
@@ -125,7 +125,14 @@ export interface TrainSummary {
   arms: {id: string; loss: number; metrics: Record<string, number>}[];
 }
 
-const metricNames = ["trainAccuracy", "cleanTrainAccuracy", "testAccuracy", "testLoss", "testNll", "memorized"] as const;
+const metricNames = [
+  "trainAccuracy",
+  "cleanTrainAccuracy",
+  "testAccuracy",
+  "testLoss",
+  "testNll",
+  "memorized"
+] as const;
 
 /** The grid over the data's bounding box, padded by 10 % and squared up. */
 export function gridFor(data: Dataset, resolution: number): GridSpec {
@@ -274,7 +281,18 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
       ...s,
       arms: armStates,
       dispose() {
-        const tensors = [s.trainX, s.trainY, s.trainIds, s.testX, s.testY, s.testIds, s.probeX, s.probeY, s.probeIds, s.gridX];
+        const tensors = [
+          s.trainX,
+          s.trainY,
+          s.trainIds,
+          s.testX,
+          s.testY,
+          s.testIds,
+          s.probeX,
+          s.probeY,
+          s.probeIds,
+          s.gridX
+        ];
         for (const x of tensors) x?.dispose();
         for (const a of armStates) {
           a.model.dispose();
@@ -390,7 +408,10 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
       checkpoint = {
         step,
         arms: await Promise.all(
-          session.arms.map(async (a) => ({weights: await a.model.read(), optimizer: await readOptimizerState(a.optimizer)}))
+          session.arms.map(async (a) => ({
+            weights: await a.model.read(),
+            optimizer: await readOptimizerState(a.optimizer)
+          }))
         )
       };
     }
@@ -477,14 +498,28 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
       todo = Math.min(todo, steps - step);
       const costs: tf.Scalar[] = [];
       const start = step;
-      for (let k = 0; k < todo; ++k) {
-        costs.push(...trainStep());
-        step++;
+      let values: Float32Array;
+      try {
+        for (let k = 0; k < todo; ++k) {
+          costs.push(...trainStep());
+          step++;
+        }
+        const stacked = tf.stack(costs);
+        try {
+          values = (await stacked.data()) as Float32Array;
+        } finally {
+          stacked.dispose();
+        }
+      } catch (error) {
+        // A GPU device lost mid-chunk shows up as a failed operation or readback: move the run.
+        const gone = await confirmLost();
+        if (!gone) throw error;
+        step = start;
+        await recover(gone);
+        continue;
+      } finally {
+        for (const c of costs) c.dispose();
       }
-      const stacked = tf.stack(costs);
-      const values = (await stacked.data()) as Float32Array;
-      stacked.dispose();
-      for (const c of costs) c.dispose();
       let diverged = -1;
       for (let k = 0; k < todo; ++k) {
         history.step.push(start + k + 1);
@@ -502,7 +537,16 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
         message = divergenceMessage(specs[diverged], lastLoss[diverged], step, o.optimizer);
       } else status = step >= steps ? "done" : single ? "paused" : "running";
       const due = single || status !== "running" || Math.floor(step / evalEvery) > Math.floor(start / evalEvery);
-      if (due) await evaluate();
+      if (due) {
+        try {
+          await evaluate();
+        } catch (error) {
+          const gone = await confirmLost();
+          if (!gone) throw error;
+          await recover(gone);
+          continue;
+        }
+      }
       yield event(due);
     }
   } finally {
@@ -565,7 +609,11 @@ export function accuracyMetrics(
 }
 
 function divergenceMessage(arm: ArmSpec, loss: number, step: number, optimizer: OptimizerSpec): string {
-  const what = Number.isNaN(loss) ? "became NaN" : !Number.isFinite(loss) ? "overflowed to infinity" : `exploded to ${loss.toExponential(2)}`;
+  const what = Number.isNaN(loss)
+    ? "became NaN"
+    : !Number.isFinite(loss)
+      ? "overflowed to infinity"
+      : `exploded to ${loss.toExponential(2)}`;
   const clip = optimizer.clipNorm ? "" : " or turn on gradient clipping";
   return (
     `${arm.label} diverged at step ${step}: its training loss ${what}. ` +

@@ -10,7 +10,12 @@ export function scoreGapSum(logits: ArrayLike<number>, classes: number, row: num
   return u;
 }
 
-export function compSumOracle(logits: ArrayLike<number>, labels: ArrayLike<number>, classes: number, tau: number): number {
+export function compSumOracle(
+  logits: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  classes: number,
+  tau: number
+): number {
   const n = labels.length;
   let total = 0;
   for (let i = 0; i < n; ++i) {
@@ -21,7 +26,12 @@ export function compSumOracle(logits: ArrayLike<number>, labels: ArrayLike<numbe
 }
 
 /** Cross-entropy with label smoothing ε: −Σ_k q_k log p_k, q = (1 − ε) e_y + ε / C. */
-export function crossEntropyOracle(logits: ArrayLike<number>, labels: ArrayLike<number>, classes: number, smoothing = 0): number {
+export function crossEntropyOracle(
+  logits: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  classes: number,
+  smoothing = 0
+): number {
   const n = labels.length;
   let total = 0;
   for (let i = 0; i < n; ++i) {

@@ -35,7 +35,16 @@ export function gradcheck(
     }
     const eps32 = 1e-3;
     const at = (s: number) =>
-      tf.tidy(() => f(tf.tensor(Float32Array.from(x, (v, i) => v + s * eps32 * u[i]), x0.shape, x0.dtype)).dataSync()[0]);
+      tf.tidy(
+        () =>
+          f(
+            tf.tensor(
+              Float32Array.from(x, (v, i) => v + s * eps32 * u[i]),
+              x0.shape,
+              x0.dtype
+            )
+          ).dataSync()[0]
+      );
     const fd32 = (at(1) - at(-1)) / (2 * eps32);
     expect(Math.abs(auto - fd32), `direction ${d}: autograd ${auto} vs float32 FD ${fd32}`).toBeLessThanOrEqual(
       atol32 + rtol32 * Math.abs(fd32)

@@ -16,7 +16,9 @@ describe("toy2d(options)", () => {
     });
   }
   test("a different seed gives different points", () => {
-    expect(Array.from(toy2d({seed: 1}).train.x.slice(0, 4))).not.toEqual(Array.from(toy2d({seed: 2}).train.x.slice(0, 4)));
+    expect(Array.from(toy2d({seed: 1}).train.x.slice(0, 4))).not.toEqual(
+      Array.from(toy2d({seed: 2}).train.x.slice(0, 4))
+    );
   });
   test("binary shapes have two classes whatever is asked", () => {
     expect(toy2d({shape: "moons", classes: 5}).classes).toBe(2);

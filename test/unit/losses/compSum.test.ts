@@ -1,6 +1,14 @@
 import {afterEach, beforeAll, beforeEach, describe, expect, test} from "vitest";
 import * as tf from "../../../src/tf.js";
-import {compSum, crossEntropy, generalizedCrossEntropy, getLoss, losses, meanAbsoluteError, sumExponential} from "../../../src/losses/index.js";
+import {
+  compSum,
+  crossEntropy,
+  generalizedCrossEntropy,
+  getLoss,
+  losses,
+  meanAbsoluteError,
+  sumExponential
+} from "../../../src/losses/index.js";
 import {random} from "../../../src/random.js";
 import {compSumOracle, crossEntropyOracle} from "../../oracles/compSum.js";
 import {expectClose} from "../../util/close.js";
@@ -27,8 +35,19 @@ function fixture(seed = 1, scale = 3) {
   return {logits, labels};
 }
 
-function value(loss: (typeof losses)[string], logits: Float32Array, labels: Int32Array, params?: object, shape = [B, C]): number {
-  return tf.tidy(() => loss.fn({logits: tf.tensor2d(logits, shape as [number, number]), labels: tf.tensor1d(labels, "int32")}, params).dataSync()[0]);
+function value(
+  loss: (typeof losses)[string],
+  logits: Float32Array,
+  labels: Int32Array,
+  params?: object,
+  shape = [B, C]
+): number {
+  return tf.tidy(
+    () =>
+      loss
+        .fn({logits: tf.tensor2d(logits, shape as [number, number]), labels: tf.tensor1d(labels, "int32")}, params)
+        .dataSync()[0]
+  );
 }
 
 describe("comp-sum family values match float64 references", () => {
@@ -48,8 +67,11 @@ describe("comp-sum family values match float64 references", () => {
   });
   test("crossEntropy() agrees with tf.losses.softmaxCrossEntropy", () => {
     const {logits, labels} = fixture(4);
-    const reference = tf.tidy(() =>
-      tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(labels, "int32"), C), tf.tensor2d(logits, [B, C])).dataSync()[0]
+    const reference = tf.tidy(
+      () =>
+        tf.losses
+          .softmaxCrossEntropy(tf.oneHot(tf.tensor1d(labels, "int32"), C), tf.tensor2d(logits, [B, C]))
+          .dataSync()[0]
     );
     expectClose([value(crossEntropy, logits, labels)], [reference]);
   });
@@ -67,7 +89,8 @@ describe("named members are the family's special cases", () => {
   });
   test("generalizedCrossEntropy({q}) = comp-sum τ = 1 + q = (1 − p_y^q)/q", () => {
     const {logits, labels} = fixture(7);
-    for (const q of [0.3, 0.7]) expectClose([value(generalizedCrossEntropy, logits, labels, {q})], [compSumOracle(logits, labels, C, 1 + q)]);
+    for (const q of [0.3, 0.7])
+      expectClose([value(generalizedCrossEntropy, logits, labels, {q})], [compSumOracle(logits, labels, C, 1 + q)]);
   });
   test("generalizedCrossEntropy({q: 1}) equals MAE = 1 − p_y", () => {
     const {logits, labels} = fixture(8);
@@ -85,11 +108,19 @@ describe("named members are the family's special cases", () => {
   test("comp-sum is continuous at τ = 1 (no cancellation near the CE member)", () => {
     const {logits, labels} = fixture(10);
     const ce = value(crossEntropy, logits, labels);
-    expectClose([value(compSum, logits, labels, {tau: 0.999}), value(compSum, logits, labels, {tau: 1.001})], [ce, ce], {rtol: 5e-3, atol: 1e-4});
+    expectClose(
+      [value(compSum, logits, labels, {tau: 0.999}), value(compSum, logits, labels, {tau: 1.001})],
+      [ce, ce],
+      {rtol: 5e-3, atol: 1e-4}
+    );
   });
   test("meanAbsoluteError is bounded by 1 and is 0 for a confident correct prediction", () => {
-    expect(value(meanAbsoluteError, new Float32Array([-20, 20, -20, -20]), new Int32Array([1]), undefined, [1, 4])).toBeCloseTo(0, 6);
-    expect(value(meanAbsoluteError, new Float32Array([20, -20, -20, -20]), new Int32Array([1]), undefined, [1, 4])).toBeCloseTo(1, 6);
+    expect(
+      value(meanAbsoluteError, new Float32Array([-20, 20, -20, -20]), new Int32Array([1]), undefined, [1, 4])
+    ).toBeCloseTo(0, 6);
+    expect(
+      value(meanAbsoluteError, new Float32Array([20, -20, -20, -20]), new Int32Array([1]), undefined, [1, 4])
+    ).toBeCloseTo(1, 6);
   });
 });
 
@@ -120,11 +151,14 @@ describe("numerics and bad input", () => {
   for (const id of Object.keys(losses)) {
     test(`${id} stays finite in value and gradient for logits of ±50`, () => {
       const logits = new Float32Array(B * C);
-      for (let i = 0; i < B; ++i) for (let k = 0; k < C; ++k) logits[i * C + k] = (k === (i + 1) % C ? 50 : -50) * (i % 2 ? 1 : 0.5);
+      for (let i = 0; i < B; ++i)
+        for (let k = 0; k < C; ++k) logits[i * C + k] = (k === (i + 1) % C ? 50 : -50) * (i % 2 ? 1 : 0.5);
       const labels = Int32Array.from({length: B}, (_, i) => i % C);
       const [v, g] = tf.tidy(() => {
         const y = tf.tensor1d(labels, "int32");
-        const {value, grad} = tf.valueAndGrad((x: tf.Tensor) => getLoss(id).fn({logits: x as tf.Tensor2D, labels: y}))(tf.tensor2d(logits, [B, C]));
+        const {value, grad} = tf.valueAndGrad((x: tf.Tensor) => getLoss(id).fn({logits: x as tf.Tensor2D, labels: y}))(
+          tf.tensor2d(logits, [B, C])
+        );
         return [value.dataSync()[0], grad.dataSync()];
       });
       expect(Number.isFinite(v), `value ${v}`).toBe(true);
@@ -132,17 +166,21 @@ describe("numerics and bad input", () => {
     });
   }
   test("a one-sample batch of one class works", () => {
-    expect(Number.isFinite(value(crossEntropy, new Float32Array([1, 2]), new Int32Array([0]), undefined, [1, 2]))).toBe(true);
+    expect(Number.isFinite(value(crossEntropy, new Float32Array([1, 2]), new Int32Array([0]), undefined, [1, 2]))).toBe(
+      true
+    );
   });
   test("the loss names the argument and both shapes on a batch mismatch", () => {
     expect(() =>
-      tf.tidy(() => crossEntropy.fn({logits: tf.zeros([4, 3]) as tf.Tensor2D, labels: tf.zeros([5], "int32") as tf.Tensor1D}))
+      tf.tidy(() =>
+        crossEntropy.fn({logits: tf.zeros([4, 3]) as tf.Tensor2D, labels: tf.zeros([5], "int32") as tf.Tensor1D})
+      )
     ).toThrow(/cross-entropy: labels has batch size 5, expected 4 .*\[5\]/);
   });
   test("float labels are rejected with the expected dtype", () => {
-    expect(() => tf.tidy(() => crossEntropy.fn({logits: tf.zeros([2, 3]) as tf.Tensor2D, labels: tf.zeros([2]) as tf.Tensor1D}))).toThrow(
-      /cross-entropy: labels must be \[B\] int32, got \[2\] float32/
-    );
+    expect(() =>
+      tf.tidy(() => crossEntropy.fn({logits: tf.zeros([2, 3]) as tf.Tensor2D, labels: tf.zeros([2]) as tf.Tensor1D}))
+    ).toThrow(/cross-entropy: labels must be \[B\] int32, got \[2\] float32/);
   });
   test("labels out of range are rejected on cpu", () => {
     expect(() =>
@@ -150,11 +188,15 @@ describe("numerics and bad input", () => {
     ).toThrow(/cross-entropy: labels\[1\] = 3 is out of range \[0, 3\)/);
   });
   test("a missing input is named", () => {
-    expect(() => tf.tidy(() => crossEntropy.fn({logits: tf.zeros([2, 3]) as tf.Tensor2D}))).toThrow(/cross-entropy: missing input labels/);
+    expect(() => tf.tidy(() => crossEntropy.fn({logits: tf.zeros([2, 3]) as tf.Tensor2D}))).toThrow(
+      /cross-entropy: missing input labels/
+    );
   });
   test("invalid hyper-parameters throw with the loss id and value", () => {
     const {logits, labels} = fixture(1);
-    expect(() => value(generalizedCrossEntropy, logits, labels, {q: 0})).toThrow("generalized-cross-entropy: invalid q: 0");
+    expect(() => value(generalizedCrossEntropy, logits, labels, {q: 0})).toThrow(
+      "generalized-cross-entropy: invalid q: 0"
+    );
   });
 });
 
@@ -181,10 +223,11 @@ describe("registry", () => {
   test("per-sample weights give the weighted mean Σwℓ/Σw", () => {
     const {logits, labels} = fixture(13);
     const w = Float32Array.from({length: B}, (_, i) => (i % 3) + 0.5);
-    const weighted = tf.tidy(() =>
-      crossEntropy
-        .fn({logits: tf.tensor2d(logits, [B, C]), labels: tf.tensor1d(labels, "int32"), weights: tf.tensor1d(w)})
-        .dataSync()[0]
+    const weighted = tf.tidy(
+      () =>
+        crossEntropy
+          .fn({logits: tf.tensor2d(logits, [B, C]), labels: tf.tensor1d(labels, "int32"), weights: tf.tensor1d(w)})
+          .dataSync()[0]
     );
     let num = 0,
       den = 0;

@@ -29,7 +29,10 @@ describe("mlp(config)", () => {
       const out = m.apply(tf.zeros([5, 2]));
       return [out.logits.shape, out.embeddings?.shape];
     });
-    expect(shapes).toEqual([[5, 4], [5, 2]]);
+    expect(shapes).toEqual([
+      [5, 4],
+      [5, 2]
+    ]);
     m.dispose();
   });
   test("normalize puts embeddings on the unit circle; the cosine head gives logits in [−s, s]", () => {
@@ -60,12 +63,16 @@ describe("mlp(config)", () => {
     expect(() => mlp({hidden: [0]})).toThrow("mlp: invalid hidden: [0]");
     expect(() => mlp({activation: "swish" as never})).toThrow("mlp: invalid activation: swish");
     const m = mlp({inputs: 2});
-    expect(() => tf.tidy(() => m.apply(tf.zeros([3, 5])).logits)).toThrow("mlp: expected input of shape [B, 2], got [3,5]");
+    expect(() => tf.tidy(() => m.apply(tf.zeros([3, 5])).logits)).toThrow(
+      "mlp: expected input of shape [B, 2], got [3,5]"
+    );
     m.dispose();
   });
   test("dropout needs a random stream and scales kept units by 1/(1 − rate)", () => {
     const m = mlp({inputs: 2, hidden: [16], dropout: 0.5, seed: 1});
-    expect(() => tf.tidy(() => m.apply(tf.ones([2, 2]), {training: true}).logits)).toThrow(/dropout needs a random stream/);
+    expect(() => tf.tidy(() => m.apply(tf.ones([2, 2]), {training: true}).logits)).toThrow(
+      /dropout needs a random stream/
+    );
     m.dispose();
   });
 });

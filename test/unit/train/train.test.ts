@@ -33,7 +33,11 @@ async function collect(o: TrainOptions): Promise<TrainEvent[]> {
   for await (const e of train(o)) events.push(e);
   return events;
 }
-const strip = (e: TrainEvent) => ({step: e.step, status: e.status, arms: e.arms.map((a) => ({loss: a.loss, metrics: a.metrics}))});
+const strip = (e: TrainEvent) => ({
+  step: e.step,
+  status: e.status,
+  arms: e.arms.map((a) => ({loss: a.loss, metrics: a.metrics}))
+});
 
 describe("train(options)", () => {
   test("yields a ready event at step 0, then chunks of stepsPerYield, and ends done", async () => {
@@ -56,7 +60,9 @@ describe("train(options)", () => {
     expect(e.arms[0].view.probs).toBeInstanceOf(Float32Array);
     expect(e.arms[0].view.probs!.length).toBe(8 * 8 * 3);
     expect(e.arms[0].view.margin!.length).toBe(64);
-    const hasTensor = JSON.stringify(e, (_k, v) => (v instanceof tf.Tensor ? "TENSOR" : ArrayBuffer.isView(v) ? [] : v)).includes("TENSOR");
+    const hasTensor = JSON.stringify(e, (_k, v) =>
+      v instanceof tf.Tensor ? "TENSOR" : ArrayBuffer.isView(v) ? [] : v
+    ).includes("TENSOR");
     expect(hasTensor).toBe(false);
   });
   test("the same seed gives an identical event stream on cpu", async () => {
@@ -65,7 +71,14 @@ describe("train(options)", () => {
   });
   test("twin arms start from identical weights: with the same loss their losses coincide at every step", async () => {
     const last = await runToEnd(
-      train(base({arms: [{id: "a", label: "CE", loss: crossEntropy}, {id: "b", label: "CE too", loss: crossEntropy}]}))
+      train(
+        base({
+          arms: [
+            {id: "a", label: "CE", loss: crossEntropy},
+            {id: "b", label: "CE too", loss: crossEntropy}
+          ]
+        })
+      )
     );
     expect(last.history.loss[1]).toEqual(last.history.loss[0]);
   });
@@ -104,11 +117,19 @@ describe("train(options)", () => {
     );
     expect(last.status).toBe("diverged");
     expect(last.step).toBeLessThan(200);
-    expect(last.message).toMatch(/Sum-exponential diverged at step \d+: its training loss (became NaN|overflowed|exploded).*Lower the learning rate \(now 100000\) or turn on gradient clipping/);
+    expect(last.message).toMatch(
+      /Sum-exponential diverged at step \d+: its training loss (became NaN|overflowed|exploded).*Lower the learning rate \(now 100000\) or turn on gradient clipping/
+    );
   });
   test("gradient clipping keeps the same run finite", async () => {
     const last = await runToEnd(
-      train(base({arms: [{id: "sum-exp", label: "Sum-exponential", loss: sumExponential}], optimizer: {type: "sgd", lr: 0.5, clipNorm: 1}, steps: 100}))
+      train(
+        base({
+          arms: [{id: "sum-exp", label: "Sum-exponential", loss: sumExponential}],
+          optimizer: {type: "sgd", lr: 0.5, clipNorm: 1},
+          steps: 100
+        })
+      )
     );
     expect(last.status).toBe("done");
     expect(Number.isFinite(last.arms[0].loss)).toBe(true);

@@ -1,0 +1,86 @@
+import type {ClaimResult} from "../src/experiments/experiment.js";
+
+export interface ClaimTableElement extends HTMLElement {
+  update(results: readonly ClaimResult[]): ClaimTableElement;
+  destroy(): void;
+}
+
+const verdicts: Record<ClaimResult["verdict"], string> = {
+  reproduced: "reproduced at toy scale",
+  contradicted: "not reproduced: the toy run shows the opposite",
+  inconclusive: "not reproduced: inconclusive at toy scale"
+};
+
+/**
+ * "What the paper claims" next to "what this notebook measured": one row per claim with the mean
+ * difference (method − baseline) ± its standard deviation over seeds, how many seeds agree, and a
+ * verdict; the per-seed numbers and the exact settings are one click away.
+ */
+export function ClaimTable(results: readonly ClaimResult[], options: {document?: Document} = {}): ClaimTableElement {
+  const document = options.document ?? globalThis.document;
+  const root = document.createElement("div") as unknown as ClaimTableElement;
+  root.className = "losslab-claims";
+  const el = <K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string) => {
+    const e = document.createElement(tag);
+    if (text !== undefined) e.textContent = text;
+    if (className) e.className = className;
+    return e;
+  };
+  const fmt = (v: number) => (Number.isFinite(v) ? (Math.abs(v) < 10 ? v.toFixed(3) : v.toPrecision(3)) : String(v));
+  const signed = (v: number) => (v > 0 ? "+" : v < 0 ? "−" : "±") + fmt(Math.abs(v));
+
+  root.update = (rs) => {
+    root.replaceChildren();
+    const table = el("table");
+    const caption = el("caption", "Each claim is checked by training both losses headless on the same seeds and data.");
+    const head = el("thead");
+    const hr = el("tr");
+    for (const h of ["What the paper claims", "What this notebook measured", "Verdict"]) hr.append(el("th", h));
+    head.append(hr);
+    const body = el("tbody");
+    for (const r of rs) {
+      const tr = el("tr");
+      tr.dataset.claim = r.id;
+      tr.dataset.verdict = r.verdict;
+      const claim = el("td");
+      claim.append(el("p", r.text), el("small", r.cite));
+      const measured = el("td");
+      measured.append(
+        el(
+          "p",
+          `${r.method} − ${r.baseline}, ${r.metricLabel} after ${r.steps} steps: ${signed(r.mean)} ± ${fmt(r.sd)} ` +
+            `(mean ± sd over ${r.rows.length} seeds; ${r.agree} of ${r.rows.length} seeds ${r.direction === "higher" ? "higher" : "lower"}).`
+        )
+      );
+      const details = el("details");
+      details.append(el("summary", "per seed and settings"));
+      const seeds = el("table");
+      const sh = el("tr");
+      for (const h of ["seed", r.baseline, r.method, "difference"]) sh.append(el("th", h));
+      seeds.append(sh);
+      for (const row of r.rows) {
+        const tr2 = el("tr");
+        for (const v of [String(row.seed), fmt(row.baseline), fmt(row.method), signed(row.difference)])
+          tr2.append(el("td", v));
+        seeds.append(tr2);
+      }
+      const settings = el(
+        "p",
+        Object.entries(r.params)
+          .map(([k, v]) => `${k} = ${v}`)
+          .join(", ")
+      );
+      settings.className = "losslab-settings";
+      details.append(seeds, settings);
+      measured.append(details);
+      const verdict = el("td", verdicts[r.verdict], `losslab-verdict losslab-verdict-${r.verdict}`);
+      tr.append(claim, measured, verdict);
+      body.append(tr);
+    }
+    table.append(caption, head, body);
+    root.append(table);
+    return root;
+  };
+  root.destroy = () => root.replaceChildren();
+  return root.update(results);
+}

@@ -1,0 +1,282 @@
+// Browser tests of the built site (dist/) in headless Chromium: every page opens without console
+// errors, page errors, failed requests or requests to other hosts; the live notebooks train on webgpu
+// (SwiftShader adapter) and wasm — data-step advances and every arm's loss falls; permalinks
+// round-trip; bad URLs fall back with a notice; a lost WebGPU device moves the run to another backend.
+//   node --test test/browser/   (after npm run build)
+import assert from "node:assert/strict";
+import {existsSync, readdirSync, statSync} from "node:fs";
+import {join, relative} from "node:path";
+import {after, before, describe, test} from "node:test";
+import {chromium} from "playwright-core";
+import {serve} from "./serve.mjs";
+
+const dist = new URL("../../dist/", import.meta.url).pathname;
+const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const trainTimeout = Number(process.env.LOSSLAB_TRAIN_TIMEOUT ?? 240_000);
+
+function pages(dir = dist) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const file = join(dir, name);
+    if (statSync(file).isDirectory()) {
+      if (!name.startsWith("_")) out.push(...pages(file));
+    } else if (name.endsWith(".html") && name !== "404.html") {
+      out.push(
+        "/" +
+          relative(dist, file)
+            .replace(/\.html$/, "")
+            .replace(/(^|\/)index$/, "")
+      );
+    }
+  }
+  return out.sort();
+}
+
+let server;
+let browser;
+before(async () => {
+  assert.ok(existsSync(join(dist, "index.html")), "dist/ is missing: run `npm run build` first");
+  server = await serve(dist);
+  browser = await chromium.launch({
+    executablePath,
+    args: [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--enable-unsafe-webgpu"
+    ]
+  });
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Opens a page and records every problem: console errors, page errors, failed or foreign requests. */
+async function open(path) {
+  const context = await browser.newContext({viewport: {width: 1280, height: 1000}});
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console error: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+  page.on("response", (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  page.on("request", (r) => {
+    const url = r.url();
+    if (!url.startsWith(server.origin) && !url.startsWith("data:") && !url.startsWith("blob:")) {
+      problems.push(`request to another host: ${url}`);
+    }
+  });
+  await page.goto(server.origin + path, {waitUntil: "load"});
+  return {page, problems, close: () => context.close()};
+}
+
+/** Reads the run root's data attributes. */
+function runState(page) {
+  return page.$eval(".losslab-run", (el) => ({
+    step: Number(el.dataset.step ?? -1),
+    status: el.dataset.status,
+    backend: el.dataset.backend,
+    losses: (el.dataset.losses ?? "").split(",").filter(Boolean).map(Number)
+  }));
+}
+
+/** Waits until the run has taken `steps` steps, returning the first and the last states seen. */
+async function trainUntil(page, steps, timeout = trainTimeout) {
+  await page.waitForSelector(".losslab-run[data-step]", {timeout});
+  const first = await runState(page);
+  await page.waitForFunction((n) => Number(document.querySelector(".losslab-run")?.dataset.step ?? 0) >= n, steps, {
+    timeout,
+    polling: 250
+  });
+  return {first, last: await runState(page)};
+}
+
+const live = pages().filter((p) => p !== "/" && !p.startsWith("/data"));
+
+describe("every page", () => {
+  test("the build produced the gallery and the reference notebook", () => {
+    const all = pages();
+    assert.ok(all.includes("/"), `pages: ${all}`);
+    assert.ok(all.includes("/classification/comp-sum"), `pages: ${all}`);
+  });
+  for (const path of pages()) {
+    test(`${path} loads with no error and no request to another host`, async () => {
+      const {page, problems, close} = await open(`${path}?backend=wasm`);
+      try {
+        await page.waitForLoadState("networkidle");
+        await page.waitForTimeout(1500);
+        assert.deepEqual(problems, []);
+        assert.equal(await page.locator(".observablehq--error").count(), 0, "a cell shows an error");
+      } finally {
+        await close();
+      }
+    });
+  }
+});
+
+describe("the gallery", () => {
+  test("lists every method by family, with live notebooks linked", async () => {
+    const {page, problems, close} = await open("/");
+    try {
+      await page.waitForSelector(".losslab-card");
+      assert.equal(await page.locator(".losslab-card").count(), 39);
+      const liveCards = await page.$$eval(".losslab-card[data-status=live]", (els) =>
+        els.map((e) => e.getAttribute("href"))
+      );
+      assert.ok(
+        liveCards.some((href) => href?.endsWith("classification/comp-sum")),
+        `live cards: ${liveCards}`
+      );
+      assert.deepEqual(problems, []);
+    } finally {
+      await close();
+    }
+  });
+});
+
+/** Waits for the first event with finite losses, then until every arm's loss is below `factor` × that. */
+async function lossFalls(page, factor = 0.5, timeout = trainTimeout) {
+  await page.waitForFunction(
+    () => {
+      const el = document.querySelector(".losslab-run");
+      const losses = (el?.dataset.losses ?? "").split(",").filter(Boolean).map(Number);
+      return Number(el?.dataset.step) > 0 && losses.length > 0 && losses.every(Number.isFinite);
+    },
+    null,
+    {timeout, polling: 100}
+  );
+  const first = await runState(page);
+  await page.waitForFunction(
+    ([initial, f]) => {
+      const losses = (document.querySelector(".losslab-run")?.dataset.losses ?? "").split(",").map(Number);
+      return losses.length === initial.length && losses.every((l, i) => l < f * initial[i]);
+    },
+    [first.losses, factor],
+    {timeout, polling: 250}
+  );
+  return {first, last: await runState(page)};
+}
+
+for (const backend of ["wasm", "webgpu"]) {
+  describe(`the reference notebook on ${backend}`, () => {
+    test("trains live: data-backend is right, data-step advances and every arm's loss falls", async () => {
+      // Clean labels, so that both losses can fall well below their starting values.
+      const {page, problems, close} = await open(`/classification/comp-sum?backend=${backend}#labelNoise=0`);
+      try {
+        const {first, last} = await lossFalls(page);
+        assert.equal(last.backend, backend);
+        assert.equal(last.losses.length, 2);
+        assert.ok(last.step > first.step, `step ${first.step} → ${last.step}`);
+        assert.ok(["running", "paused", "done"].includes(last.status), `status ${last.status}`);
+        assert.ok((await page.locator("math").count()) > 0, "KaTeX formulas render as MathML");
+        assert.ok((await page.locator(".losslab-claims tr[data-claim]").count()) >= 1, "claim table");
+        assert.ok((await page.locator(".losslab-decision-margin").count()) >= 2, "decision regions");
+        assert.deepEqual(problems, []);
+      } finally {
+        await close();
+      }
+    });
+  });
+}
+
+describe("permalinks", () => {
+  test("every control round-trips through the URL", async () => {
+    const hash = "#method=comp-sum&tau=0.5&dataset=moons&labelNoise=0.2&lr=0.003&batch=32&seed=7&embed=false";
+    const {page, problems, close} = await open(`/classification/comp-sum?backend=wasm${hash}`);
+    try {
+      await page.waitForSelector(".losslab-params");
+      const values = await page.$$eval(".losslab-params select, .losslab-params input", (els) =>
+        Object.fromEntries(
+          els
+            .filter((e) => e.id)
+            .map((e) => [e.id.replace(/^losslab-params-\d+-/, ""), e.type === "checkbox" ? String(e.checked) : e.value])
+        )
+      );
+      assert.equal(values.method, "comp-sum");
+      assert.equal(values.dataset, "moons");
+      assert.equal(values.embed, "false");
+      assert.equal(Number(await page.inputValue("input[type=number][aria-label='τ value']")), 0.5);
+      // The page writes the complete state back, so a copied link reproduces the run.
+      await page.selectOption(".losslab-params select >> nth=0", "mean-absolute-error");
+      const url = new URL(page.url());
+      const params = new URLSearchParams(url.hash.slice(1));
+      assert.equal(params.get("method"), "mean-absolute-error");
+      assert.equal(params.get("seed"), "7");
+      assert.equal(params.get("lr"), "0.003");
+      assert.equal(url.searchParams.get("backend"), "wasm");
+      assert.equal(await page.locator(".losslab-params .losslab-notice").isVisible(), false);
+      assert.deepEqual(problems, []);
+    } finally {
+      await close();
+    }
+  });
+  test("bad URL values fall back to the defaults with a visible notice", async () => {
+    const {page, problems, close} = await open(
+      "/classification/comp-sum?backend=nonsense#lr=banana&classes=999&method=focal"
+    );
+    try {
+      const notice = page.locator(".losslab-params .losslab-notice");
+      await notice.waitFor({state: "visible"});
+      const text = await notice.innerText();
+      assert.match(text, /lr="banana" is not valid/);
+      assert.match(text, /classes="999" is not valid/);
+      assert.match(text, /method="focal" is not valid/);
+      const backendNotice = page.locator(".losslab-backend .losslab-notice");
+      await backendNotice.waitFor({state: "visible"});
+      assert.match(await backendNotice.innerText(), /unknown backend "nonsense"/);
+      await trainUntil(page, 5, 60_000);
+      assert.deepEqual(problems, []);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe("robustness", () => {
+  test("a diverging run pauses with an explanation", async () => {
+    const hash = "#method=sum-exponential&optimizer=sgd&lr=1&width=256&depth=4&labelNoise=0.4";
+    const {page, problems, close} = await open(`/classification/comp-sum?backend=wasm${hash}`);
+    try {
+      await page.waitForSelector(".losslab-run[data-status=diverged]", {timeout: 60_000});
+      const message = await page.locator(".losslab-message").innerText();
+      assert.match(message, /diverged at step \d+.*Training is paused\. Lower the learning rate/s);
+      assert.equal(await page.locator("button.losslab-play").isDisabled(), true);
+      assert.deepEqual(problems, []);
+    } finally {
+      await close();
+    }
+  });
+  test("a lost WebGPU device moves the run to another backend and keeps training", async () => {
+    const {page, problems, close} = await open("/classification/comp-sum?backend=webgpu");
+    try {
+      const {last} = await trainUntil(page, 20);
+      assert.equal(last.backend, "webgpu");
+      // TF.js keeps its engine on the global object; destroying the device is what a GPU reset does.
+      await page.evaluate(() => globalThis._tfengine.backendInstance.device.destroy());
+      await page.waitForFunction(() => document.querySelector(".losslab-run")?.dataset.backend !== "webgpu", null, {
+        timeout: trainTimeout
+      });
+      const notice = await page.locator(".losslab-run .losslab-notice").innerText();
+      assert.match(
+        notice,
+        /The webgpu device was lost at step \d+ .*The run continues on (webgl|wasm|cpu) from step \d+/
+      );
+      const moved = await runState(page);
+      await trainUntil(page, moved.step + 20);
+      // Destroying the device makes Chromium log WebGPU errors for work already queued on it; those
+      // are expected here. Anything else is a problem.
+      const unexpected = problems.filter((p) => !/WebGPU|GPU|device|destroyed|lost/i.test(p));
+      assert.deepEqual(unexpected, []);
+    } finally {
+      await close();
+    }
+  });
+});
