@@ -165,7 +165,7 @@ async function lossFalls(page, factor = 0.5, timeout = trainTimeout) {
   return {first, last: await runState(page)};
 }
 
-for (const backend of ["wasm", "webgpu"]) {
+for (const backend of ["wasm", "webgpu", "webgl", "cpu"]) {
   describe(`the reference notebook on ${backend}`, () => {
     test("trains live: data-backend is right, data-step advances and every arm's loss falls", async () => {
       // Clean labels, so that both losses can fall well below their starting values.
@@ -186,6 +186,63 @@ for (const backend of ["wasm", "webgpu"]) {
     });
   });
 }
+
+describe("numerics across backends", () => {
+  test("the same seed gives agreeing losses on webgpu, webgl and wasm (and identical data and weights)", async () => {
+    const {page, problems, close} = await open("/classification/comp-sum?backend=wasm");
+    try {
+      // Pause the page's own run so that switching backends below cannot touch its tensors.
+      await page.waitForSelector(".losslab-run[data-step]");
+      await page.click("button.losslab-play");
+      await page.waitForSelector(".losslab-run[data-status=paused]");
+      // The page's own build of the library, so the check runs exactly the code the notebooks run.
+      const href = await page.$$eval("link[rel=modulepreload]", (links) =>
+        links.map((l) => l.href).find((h) => /\/_lib\/losslab\.[^/]*js$/.test(h))
+      );
+      assert.ok(href, "the page preloads /_lib/losslab.js");
+      const runs = await page.evaluate(async (url) => {
+        const lib = await import(url);
+        const out = {};
+        for (const backend of ["wasm", "webgpu", "webgl"]) {
+          const info = await lib.selectBackend({override: backend});
+          const p = lib.resolveParams(lib.compSumExperiment.schema, {labelNoise: 0.2, n: 200});
+          const model = lib.mlp({inputs: 2, hidden: [8], classes: 3, seed: 5});
+          const weights = (await model.read()).map((w) => Array.from(w));
+          model.dispose();
+          const last = await lib.runToEnd(
+            lib.train({...lib.compSumExperiment.setup(p), steps: 30, stepsPerYield: 30, evalEvery: 30})
+          );
+          out[backend] = {
+            name: info.name,
+            weights,
+            loss: last.history.loss,
+            accuracy: last.arms.map((a) => a.metrics.testAccuracy)
+          };
+        }
+        return out;
+      }, href);
+      for (const backend of ["webgpu", "webgl"]) {
+        assert.equal(runs[backend].name, backend);
+        assert.deepEqual(runs[backend].weights, runs.wasm.weights, `${backend}: initial weights differ`);
+        for (let arm = 0; arm < 2; ++arm) {
+          runs[backend].loss[arm].forEach((v, step) => {
+            const w = runs.wasm.loss[arm][step];
+            assert.ok(
+              Math.abs(v - w) <= 1e-3 + 1e-3 * Math.abs(w),
+              `${backend} arm ${arm} step ${step + 1}: ${v} vs wasm ${w}`
+            );
+          });
+        }
+      }
+      assert.deepEqual(
+        problems.filter((p) => !/GPU stall due to ReadPixels/.test(p)),
+        []
+      );
+    } finally {
+      await close();
+    }
+  });
+});
 
 describe("permalinks", () => {
   test("every control round-trips through the URL", async () => {
