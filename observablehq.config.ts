@@ -22,6 +22,5 @@ export default {
   toc: true,
   search: false,
   linkify: true,
-  typographer: false,
-  cleanUrls: true
+  typographer: false
 };
