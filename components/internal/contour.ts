@@ -1,14 +1,8 @@
+import type {GridSpec} from "../../src/train/train.js";
 import {px} from "./format.js";
 
-/** A regular grid of cells over a rectangle: cell (i, j) is column i, row j, row 0 at the top. */
-export interface Grid {
-  nx: number;
-  ny: number;
-  x0: number;
-  x1: number;
-  y0: number;
-  y1: number;
-}
+/** The trainer's evaluation grid: cell (i, j) is column i, row j, row 0 at the top (one definition, in src/train). */
+export type Grid = GridSpec;
 
 /** A MultiPolygon as d3-contour returns it: polygons of rings of [x, y] points in grid units. */
 export type ContourCoordinates = number[][][][];

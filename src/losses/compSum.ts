@@ -1,6 +1,7 @@
 import * as tf from "../tf.js";
 import {defineSchema} from "../params/schema.js";
 import {defineLoss} from "./defineLoss.js";
+import {oneHotFloat} from "./masks.js";
 import type {Paper} from "./defineLoss.js";
 
 const compSumPaper: Paper = {
@@ -20,14 +21,10 @@ function expm1Capped(t: tf.Tensor): tf.Tensor {
   return tf.add(tf.expm1(tf.minimum(t, cap)), tf.mul(tf.relu(tf.sub(t, cap)), Math.exp(cap)));
 }
 
-/**
- * log p_y per sample, selected with a one-hot mask (TF.js has no gradient for gatherND). The mask is
- * built as int32 and cast: the WASM backend's OneHot kernel ignores a float32 dtype and writes integer
- * bits (1 reads as 1.4e-45).
- */
+/** log p_y per sample, selected with a one-hot mask (TF.js has no gradient for gatherND). */
 export function logProbOfLabel(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
   const logp = tf.logSoftmax(logits);
-  return tf.sum(tf.mul(logp, tf.cast(tf.oneHot(labels, logits.shape[1]), "float32")), 1);
+  return tf.sum(tf.mul(logp, oneHotFloat(labels, logits.shape[1])), 1);
 }
 
 /**
@@ -97,7 +94,7 @@ export const crossEntropy = defineLoss({
   terms: ({logits, labels}, {smoothing}) => {
     const C = logits!.shape[1];
     if (smoothing === 0) return {loss: {values: tf.neg(logProbOfLabel(logits!, labels!)), kind: "element"}};
-    const q = tf.add(tf.mul(tf.cast(tf.oneHot(labels!, C), "float32"), 1 - smoothing), smoothing / C);
+    const q = tf.add(tf.mul(oneHotFloat(labels!, C), 1 - smoothing), smoothing / C);
     return {loss: {values: tf.neg(tf.sum(tf.mul(q, tf.logSoftmax(logits!)), 1)), kind: "element"}};
   }
 });

@@ -4,6 +4,7 @@ import type {LossSpec} from "./defineLoss.js";
 export * from "./defineLoss.js";
 export {mean, sum, reduceTerms} from "./reducers.js";
 export {checkInputs} from "./checks.js";
+export {oneHotFloat} from "./masks.js";
 export {
   compSum,
   crossEntropy,

@@ -15,7 +15,7 @@ export interface DecodedParams<S extends Schema> {
 export function encodeParams<S extends Schema>(schema: S, params: Params<S>): string {
   const search = new URLSearchParams();
   for (const [key, spec] of Object.entries(schema)) {
-    search.set(key, formatValue(spec, (params as Record<string, unknown>)[key]));
+    search.set(key, formatValue((params as Record<string, unknown>)[key]));
   }
   return search.toString();
 }
@@ -41,7 +41,7 @@ export function decodeParams<S extends Schema>(schema: S, text: string): Decoded
         : true);
     if (!inRange) {
       problems.push(
-        `${key}=${JSON.stringify(raw)} is not valid (${describe(spec)}); using ${formatValue(spec, spec.default)}`
+        `${key}=${JSON.stringify(raw)} is not valid (${describe(spec)}); using ${formatValue(spec.default)}`
       );
       continue;
     }

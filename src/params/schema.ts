@@ -119,7 +119,7 @@ export function parseValue(spec: ParamSpec, text: string): number | boolean | st
 }
 
 /** Formats a value for the URL: numbers in their shortest round-tripping form. */
-export function formatValue(spec: ParamSpec, value: unknown): string {
+export function formatValue(value: unknown): string {
   return String(value);
 }
 

@@ -337,7 +337,7 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
       return specs.map((spec, i) => {
         const {model, optimizer} = session.arms[i];
         // Each arm gets its own stream with the same seed, hence the same dropout masks.
-        const rng = random(o.seed).fork("dropout").fork(step);
+        const rng = model.config.dropout > 0 ? random(o.seed).fork("dropout").fork(step) : undefined;
         return optimizerStep(
           optimizer,
           () => {

@@ -99,8 +99,6 @@ async function trainUntil(page, steps, timeout = trainTimeout) {
   return {first, last: await runState(page)};
 }
 
-const live = pages().filter((p) => p !== "/" && !p.startsWith("/data"));
-
 describe("every page", () => {
   test("the build produced the gallery and the reference notebook", () => {
     const all = pages();
