@@ -2,9 +2,13 @@ import {compSum, crossEntropy, generalizedCrossEntropy, meanAbsoluteError, sumEx
 import type {LossSpec} from "./defineLoss.js";
 
 export * from "./defineLoss.js";
-export {mean, sum, reduceTerms} from "./reducers.js";
-export {checkInputs} from "./checks.js";
+export {mean, meanNonZero, sum, reduceTerm, reduceTerms} from "./reducers.js";
+export {canonicalInputs, checkInputs, dimensions} from "./checks.js";
+export type {InputSpec, ValueKind} from "./checks.js";
 export {oneHotFloat} from "./masks.js";
+export * from "./distances.js";
+export * from "./miners.js";
+export * from "./state.js";
 export {
   compSum,
   crossEntropy,

@@ -1,7 +1,7 @@
 import * as tf from "../tf.js";
 import {confirmLost, fallbackFrom, lostDevice} from "../backend/select.js";
 import type {Dataset} from "../datasets/dataset.js";
-import type {InputName, LossInputs, LossSpec} from "../losses/defineLoss.js";
+import type {LossInputs, LossSpec} from "../losses/defineLoss.js";
 import {logProbOfLabel} from "../losses/compSum.js";
 import {mlp} from "../models/mlp.js";
 import type {Model, ModelConfig} from "../models/mlp.js";
@@ -209,7 +209,7 @@ function checkOptions(o: TrainOptions): void {
 }
 
 function inputsFor(
-  needs: readonly InputName[],
+  needs: readonly string[],
   logits: tf.Tensor2D,
   labels: tf.Tensor1D,
   ids: tf.Tensor1D,

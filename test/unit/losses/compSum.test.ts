@@ -13,6 +13,7 @@ import {random} from "../../../src/random.js";
 import {compSumOracle, crossEntropyOracle} from "../../oracles/compSum.js";
 import {expectClose} from "../../util/close.js";
 import {gradcheck} from "../../util/gradcheck.js";
+import {lossContract} from "../../util/lossContract.js";
 
 const C = 4;
 const B = 6;
@@ -238,3 +239,5 @@ describe("registry", () => {
     expectClose([weighted], [num / den]);
   });
 });
+
+for (const loss of [compSum, crossEntropy, generalizedCrossEntropy, meanAbsoluteError, sumExponential]) lossContract(loss);
