@@ -8,3 +8,13 @@ import * as tf from "../tf.js";
 export function oneHotFloat(labels: tf.Tensor1D, classes: number): tf.Tensor2D {
   return tf.cast(tf.oneHot(labels, classes), "float32") as tf.Tensor2D;
 }
+
+/**
+ * The value of x with no gradient flowing back through it: PyTorch's `.detach()`, which TF.js lacks
+ * (no stopGradient). A custom gradient of zeros; upstream ops still run their backward pass with a
+ * zero cotangent, so use it for first-order training only (not inside a gradient of a gradient).
+ */
+export const detach: <T extends tf.Tensor>(x: T) => T = tf.customGrad(((x: tf.Tensor) => ({
+  value: tf.clone(x),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy)
+})) as any) as any;
