@@ -66,7 +66,12 @@ export function checkInputs(
   for (const name of needs) {
     if (inputs[name] === undefined) {
       const spec = specs[name];
-      throw new Error(`${loss}: missing input ${name}${spec ? ` (expected ${spec.shape} ${spec.dtype})` : ""}`);
+      const expected = spec
+        ? ` (expected ${spec.shape} ${spec.dtype})`
+        : name === "state"
+          ? " (per-sample state: create it with sampleState({size, initial}))"
+          : "";
+      throw new Error(`${loss}: missing input ${name}${expected}`);
     }
   }
   for (const [name, t] of Object.entries(inputs)) {

@@ -113,6 +113,7 @@ export function defineLoss<const S extends Schema>(definition: LossDefinition<S>
   const declared = definition.inputs ?? {};
   const inputSpecs: Record<string, InputSpec> = {};
   for (const name of new Set([...definition.needs, ...Object.keys(declared)])) {
+    if (name === "state") continue; // not a tensor: a SampleState, checked for presence only
     const spec = declared[name] ?? canonicalInputs[name];
     if (!spec) throw new Error(`${definition.id}: input ${name} is neither canonical nor declared in inputs`);
     inputSpecs[name] = spec;

@@ -25,7 +25,11 @@ export interface Distance {
 const normalizeEps = 1e-12;
 /** Rows divided by their L2 norm, floored at 1e-12 as torch.nn.functional.normalize does. */
 export function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => tf.div(x, tf.maximum(tf.norm(x, 2, 1, true), normalizeEps)) as tf.Tensor2D);
+  // x · rsqrt(max(‖x‖², eps²)) = x / max(‖x‖, eps). Not tf.norm: its gradient breaks backpropagation in
+  // TF.js 4.22 (a comparison on the tape), and √ at 0 would give an infinite gradient.
+  return tf.tidy(
+    () => tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), 1, true), normalizeEps * normalizeEps))) as tf.Tensor2D
+  );
 }
 
 // Squared Euclidean distances by expansion, clamped at 0 (float32 rounding can make them slightly
@@ -39,7 +43,7 @@ function squaredEuclidean(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 const sqrtFloor = 1e-12;
 /** √x with a zero value and zero gradient below 1e-12 (no NaN gradient at coincident points). */
 export function safeSqrt(x: tf.Tensor): tf.Tensor {
-  return tf.mul(tf.sqrt(tf.maximum(x, sqrtFloor)), tf.cast(tf.greater(x, sqrtFloor), "float32"));
+  return tf.mul(tf.sqrt(tf.maximum(x, sqrtFloor)), tf.step(tf.sub(x, sqrtFloor)));
 }
 
 /**

@@ -5,7 +5,7 @@ export * from "./defineLoss.js";
 export {mean, meanNonZero, sum, reduceTerm, reduceTerms} from "./reducers.js";
 export {canonicalInputs, checkInputs, dimensions} from "./checks.js";
 export type {InputSpec, ValueKind} from "./checks.js";
-export {detach, oneHotFloat} from "./masks.js";
+export {detach, noGradient, oneHotFloat} from "./masks.js";
 export * from "./distances.js";
 export * from "./miners.js";
 export * from "./state.js";

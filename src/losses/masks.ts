@@ -18,3 +18,21 @@ export const detach: <T extends tf.Tensor>(x: T) => T = tf.customGrad(((x: tf.Te
   value: tf.clone(x),
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy)
 })) as any) as any;
+
+/**
+ * Wraps a function of tensors so that its result is a constant to autodiff: its inner ops are not
+ * recorded and its gradient is zero. For masks computed from values on the gradient path (a miner's
+ * "d(a,n) < d(a,p) + margin", an argmax): in TF.js 4.22 a comparison or an int→float cast on the path
+ * breaks backpropagation ("Cannot read properties of null (reading 'clone')"), because the tape
+ * passes no gradient through non-float tensors. Ops inside a custom gradient's forward pass are not
+ * taped, so wrapping the mask in one is TF.js's equivalent of computing it under torch.no_grad().
+ */
+export function noGradient<T extends tf.Tensor>(f: (...xs: tf.Tensor[]) => T): (...xs: tf.Tensor[]) => T {
+  const wrapped = tf.customGrad(((...args: unknown[]) => {
+    const xs = args.slice(0, -1) as tf.Tensor[];
+    const value = f(...xs);
+    if (value.dtype !== "float32") throw new Error(`noGradient: the result must be float32, got ${value.dtype}`);
+    return {value, gradFunc: () => xs.map((x) => tf.zerosLike(x))};
+  }) as any);
+  return (...xs: tf.Tensor[]) => (wrapped as any)(...xs) as T;
+}

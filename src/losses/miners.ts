@@ -1,5 +1,6 @@
 import * as tf from "../tf.js";
 import type {Distance} from "./distances.js";
+import {noGradient} from "./masks.js";
 
 /**
  * Miners as masks. TF.js has no gradient for gatherND, so instead of index lists (as
@@ -52,11 +53,10 @@ export function tripletsByMargin(
   {margin = 0.2, type = "all"}: {margin?: number; type?: "all" | "hard" | "semihard" | "easy"} = {},
   refLabels?: tf.Tensor1D
 ): tf.Tensor3D {
-  return tf.tidy(() => {
+  // The mask depends on distance values: compute it off the tape (see noGradient).
+  return noGradient((d) => {
     const valid = allTriplets(labels, refLabels);
-    const ap = tf.expandDims(matrix, 2);
-    const an = tf.expandDims(matrix, 1);
-    const m = distance.margin(ap, an);
+    const m = distance.margin(tf.expandDims(d, 2), tf.expandDims(d, 1));
     let keep: tf.Tensor;
     if (type === "easy") keep = tf.greater(m, margin);
     else {
@@ -65,7 +65,7 @@ export function tripletsByMargin(
       else if (type === "semihard") keep = tf.logicalAnd(keep, tf.greater(m, 0));
     }
     return tf.mul(valid, tf.cast(keep, "float32")) as tf.Tensor3D;
-  });
+  })(matrix);
 }
 
 // A value larger than any distance or similarity the masks compete with.
@@ -82,22 +82,23 @@ export function batchHard(
   distance: Distance,
   refLabels?: tf.Tensor1D
 ): {triplets: tf.Tensor3D; pos: tf.Tensor2D; neg: tf.Tensor2D} {
-  return tf.tidy(() => {
-    const {pos, neg} = labelMasks(labels, refLabels);
-    const n = matrix.shape[1];
-    // "Closeness" is larger-is-closer for both kinds of distance.
-    const closeness = distance.inverted ? matrix : tf.neg(matrix);
-    const hardestPos = tf.argMin(tf.add(closeness, tf.mul(tf.sub(1, pos), big)), 1);
-    const hardestNeg = tf.argMax(tf.sub(closeness, tf.mul(tf.sub(1, neg), big)), 1);
-    const hasBoth = tf.mul(
-      tf.cast(tf.greater(tf.sum(pos, 1), 0), "float32"),
-      tf.cast(tf.greater(tf.sum(neg, 1), 0), "float32")
-    );
-    const keep = tf.expandDims(hasBoth, 1);
-    const p = tf.mul(tf.cast(tf.oneHot(tf.cast(hardestPos, "int32"), n), "float32"), keep) as tf.Tensor2D;
-    const q = tf.mul(tf.cast(tf.oneHot(tf.cast(hardestNeg, "int32"), n), "float32"), keep) as tf.Tensor2D;
-    return {triplets: tf.mul(tf.expandDims(p, 2), tf.expandDims(q, 1)) as tf.Tensor3D, pos: p, neg: q};
-  });
+  const {pos, neg} = labelMasks(labels, refLabels);
+  const n = matrix.shape[1];
+  // The selections depend on distance values: compute them off the tape (see noGradient).
+  const select = (pick: (closeness: tf.Tensor) => tf.Tensor) =>
+    noGradient((d) => {
+      // "Closeness" is larger-is-closer for both kinds of distance.
+      const closeness = distance.inverted ? d : tf.neg(d);
+      const index = tf.cast(pick(closeness), "int32") as tf.Tensor1D;
+      const hasBoth = tf.mul(
+        tf.cast(tf.greater(tf.sum(pos, 1), 0), "float32"),
+        tf.cast(tf.greater(tf.sum(neg, 1), 0), "float32")
+      );
+      return tf.mul(tf.cast(tf.oneHot(index, n), "float32"), tf.expandDims(hasBoth, 1)) as tf.Tensor2D;
+    })(matrix);
+  const p = select((c) => tf.argMin(tf.add(c, tf.mul(tf.sub(1, pos), big)), 1));
+  const q = select((c) => tf.argMax(tf.sub(c, tf.mul(tf.sub(1, neg), big)), 1));
+  return {triplets: tf.mul(tf.expandDims(p, 2), tf.expandDims(q, 1)) as tf.Tensor3D, pos: p, neg: q};
 }
 
 /**
@@ -113,16 +114,21 @@ export function multiSimilarityPairs(
   {epsilon = 0.1}: {epsilon?: number} = {},
   refLabels?: tf.Tensor1D
 ): PairMasks {
-  return tf.tidy(() => {
-    const {pos, neg} = labelMasks(labels, refLabels);
-    const closeness = distance.inverted ? matrix : tf.neg(matrix);
-    // The anchor's least-close positive and closest negative (±big where the anchor has none).
-    const minPos = tf.min(tf.add(closeness, tf.mul(tf.sub(1, pos), big)), 1, true);
-    const maxNeg = tf.max(tf.sub(closeness, tf.mul(tf.sub(1, neg), big)), 1, true);
-    const keepNeg = tf.mul(neg, tf.cast(tf.greater(tf.add(closeness, epsilon), minPos), "float32"));
-    const keepPos = tf.mul(pos, tf.cast(tf.less(tf.sub(closeness, epsilon), maxNeg), "float32"));
-    return {pos: keepPos as tf.Tensor2D, neg: keepNeg as tf.Tensor2D};
-  });
+  const {pos, neg} = labelMasks(labels, refLabels);
+  // The masks depend on similarity values: compute them off the tape (see noGradient).
+  const side = (which: "pos" | "neg") =>
+    noGradient((d) => {
+      const closeness = distance.inverted ? d : tf.neg(d);
+      if (which === "neg") {
+        // Keep a negative closer than the anchor's least-close positive + ε (+big where the anchor has none).
+        const minPos = tf.min(tf.add(closeness, tf.mul(tf.sub(1, pos), big)), 1, true);
+        return tf.mul(neg, tf.cast(tf.greater(tf.add(closeness, epsilon), minPos), "float32")) as tf.Tensor2D;
+      }
+      // Keep a positive less close than the anchor's closest negative − ε (−big where the anchor has none).
+      const maxNeg = tf.max(tf.sub(closeness, tf.mul(tf.sub(1, neg), big)), 1, true);
+      return tf.mul(pos, tf.cast(tf.less(tf.sub(closeness, epsilon), maxNeg), "float32")) as tf.Tensor2D;
+    })(matrix);
+  return {pos: side("pos"), neg: side("neg")};
 }
 
 /** Number of pairs or triplets a mask keeps (a stat for views). */

@@ -3,13 +3,14 @@
 // magnitude 50, autograd agreeing with float32 central differences, no leaked tensors, and shape
 // errors that name the loss and the argument. Inputs are drawn from the loss's own declarations
 // (InputSpec: named dimensions and value kinds), so a new loss gets the whole contract for free.
-import {describe, expect, test} from "vitest";
+import {describe, expect, test as vitestTest} from "vitest";
 import * as tf from "../../src/tf.js";
 import {dimensions} from "../../src/losses/checks.js";
 import type {InputSpec} from "../../src/losses/checks.js";
 import type {LossInputs, LossSpec} from "../../src/losses/defineLoss.js";
 import type {Schema} from "../../src/params/schema.js";
 import {random} from "../../src/random.js";
+import {sampleState} from "../../src/losses/state.js";
 import {gradcheck} from "./gradcheck.js";
 
 export interface ContractOptions {
@@ -104,6 +105,7 @@ export function drawInputs(
   const fixed = options.fixed?.(dims) ?? {};
   const out: Record<string, {shape: number[]; data: Float32Array | Int32Array; spec: InputSpec}> = {};
   for (const name of loss.needs) {
+    if (name === "state") continue;
     const spec = loss.inputSpecs[name];
     const drawn = drawInput(name, spec, dims, seed);
     if (fixed[name]) drawn.data = fixed[name];
@@ -122,9 +124,22 @@ function valueOf(loss: LossSpec<any>, inputs: LossInputs, params?: object): numb
   return tf.tidy(() => loss.fn(inputs, params).dataSync()[0]);
 }
 
-/** Registers the contract tests for one loss. */
-export function lossContract(loss: LossSpec<any>, options: ContractOptions = {}): void {
-  const dims = {...defaultDims, ...options.dims};
+/** A named check that throws when the loss breaks its contract. */
+export interface ContractCheck {
+  name: string;
+  run(): void;
+}
+
+/** The contract checks for one loss, as plain functions (lossContract registers them as tests). */
+export function contractChecks(loss: LossSpec<any>, givenOptions: ContractOptions = {}): ContractCheck[] {
+  const checks: ContractCheck[] = [];
+  const test = (name: string, run: () => void) => checks.push({name, run});
+  const dims = {...defaultDims, ...givenOptions.dims};
+  // A loss that needs per-sample state gets a fresh one (one entry per sample id) unless told otherwise.
+  const options: ContractOptions =
+    loss.needs.includes("state") && !givenOptions.state
+      ? {...givenOptions, state: (d) => sampleState({size: Math.max(64, d.B)})}
+      : givenOptions;
   const withState = (inputs: LossInputs) => {
     if (options.state) inputs.state = options.state(dims);
     return inputs;
@@ -135,104 +150,108 @@ export function lossContract(loss: LossSpec<any>, options: ContractOptions = {})
       else (t as tf.Tensor).dispose();
     }
   };
-  describe(`${loss.id}: registry contract`, () => {
-    test("metadata and schema are complete", () => {
-      expect(loss.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
-      for (const key of ["title", "tex", "cite", "summary"] as const) {
-        expect(typeof loss[key] === "string" && loss[key].length > 0, `${key} is empty`).toBe(true);
+  test("metadata and schema are complete", () => {
+    expect(loss.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+    for (const key of ["title", "tex", "cite", "summary"] as const) {
+      expect(typeof loss[key] === "string" && loss[key].length > 0, `${key} is empty`).toBe(true);
+    }
+    if (loss.paper) {
+      for (const key of ["title", "authors", "venue", "url"] as const) expect(loss.paper[key], key).toBeTruthy();
+      expect(loss.paper.year).toBeGreaterThan(1950);
+    }
+    for (const [key, spec] of Object.entries(loss.schema as Schema)) {
+      expect(spec.doc, `${key}.doc`).toBeTruthy();
+      if (spec.type === "number" || spec.type === "int") {
+        expect(spec.min, `${key}.min`).toBeTypeOf("number");
+        expect(spec.max, `${key}.max`).toBeTypeOf("number");
       }
-      if (loss.paper) {
-        for (const key of ["title", "authors", "venue", "url"] as const) expect(loss.paper[key], key).toBeTruthy();
-        expect(loss.paper.year).toBeGreaterThan(1950);
-      }
-      for (const [key, spec] of Object.entries(loss.schema as Schema)) {
-        expect(spec.doc, `${key}.doc`).toBeTruthy();
-        if (spec.type === "number" || spec.type === "int") {
-          expect(spec.min, `${key}.min`).toBeTypeOf("number");
-          expect(spec.max, `${key}.max`).toBeTypeOf("number");
-        }
-      }
-      for (const [name, spec] of Object.entries(loss.inputSpecs)) expect(spec.doc, `input ${name}.doc`).toBeTruthy();
+    }
+    for (const [name, spec] of Object.entries(loss.inputSpecs)) expect(spec.doc, `input ${name}.doc`).toBeTruthy();
+  });
+
+  for (const params of options.params ?? [{}]) {
+    test(`fn(inputs, ${JSON.stringify(params)}) is finite, deterministic and leaks no tensors`, () => {
+      const inputs = withState(toTensors(drawInputs(loss, options)));
+      const before = tf.memory().numTensors;
+      const a = valueOf(loss, inputs, params);
+      expect(tf.memory().numTensors, "tensors leaked by fn").toBe(before);
+      expect(Number.isFinite(a), `value ${a}`).toBe(true);
+      if (!options.state) expect(valueOf(loss, inputs, params)).toBe(a);
+      release(inputs);
+    });
+  }
+
+  const gradNames =
+    options.gradInputs ??
+    loss.needs.filter((n) => {
+      const s = loss.inputSpecs[n];
+      return s !== undefined && s.dtype === "float32" && (s.values === "real" || s.values === "cosine");
     });
 
-    for (const params of options.params ?? [{}]) {
-      test(`fn(inputs, ${JSON.stringify(params)}) is finite, deterministic and leaks no tensors`, () => {
-        const inputs = withState(toTensors(drawInputs(loss, options)));
-        const before = tf.memory().numTensors;
-        const a = valueOf(loss, inputs, params);
-        expect(tf.memory().numTensors, "tensors leaked by fn").toBe(before);
-        expect(Number.isFinite(a), `value ${a}`).toBe(true);
-        if (!options.state) expect(valueOf(loss, inputs, params)).toBe(a);
-        release(inputs);
+  for (const name of gradNames) {
+    test(`gradient with respect to ${name} is finite at magnitude ${options.large ?? 50}`, () => {
+      const drawn = drawInputs(loss, options, 2);
+      const large = options.large ?? 50;
+      for (const [n, d] of Object.entries(drawn)) {
+        if (d.spec.values !== "real") continue;
+        // Saturate: every real value becomes ±large, the worst case for gaps (2·large) within the bound.
+        d.data = (d.data as Float32Array).map((v) => (v < 0 ? -large : large));
+      }
+      const inputs = withState(toTensors(drawn));
+      const [v, g] = tf.tidy(() => {
+        const {value, grad} = tf.valueAndGrad((x: tf.Tensor) => loss.fn({...inputs, [name]: x}))(
+          inputs[name] as tf.Tensor
+        );
+        return [value.dataSync()[0], grad.dataSync()];
       });
-    }
+      expect(Number.isFinite(v), `value ${v}`).toBe(true);
+      expect(Array.from(g).every(Number.isFinite), "gradient has NaN or Inf").toBe(true);
+      release(inputs);
+    });
+    if (options.noGradcheck) continue;
+    test(`autograd with respect to ${name} matches float32 central differences`, () => {
+      const inputs = withState(toTensors(drawInputs(loss, options, 3)));
+      // State-keeping losses update their state on every call: compare from a fixed state.
+      // so each evaluation gets a fresh state, disposed at the end.
+      const states: NonNullable<LossInputs["state"]>[] = [];
+      const f = (x: tf.Tensor) => {
+        const state = options.state?.(dims);
+        if (state) states.push(state);
+        return loss.fn({...inputs, ...(state ? {state} : {}), [name]: x});
+      };
+      gradcheck(f, null, inputs[name] as tf.Tensor);
+      for (const state of states) state.dispose();
+      release(inputs);
+    });
+  }
 
-    const gradNames =
-      options.gradInputs ??
-      loss.needs.filter((n) => {
-        const s = loss.inputSpecs[n];
-        return s.dtype === "float32" && (s.values === "real" || s.values === "cosine");
-      });
+  const second = loss.needs.filter((n) => n !== "state" && dimensions(loss.inputSpecs[n].shape)[0] === "B")[1];
+  if (second) {
+    test(`a batch mismatch in ${second} throws naming ${loss.id} and ${second}`, () => {
+      const drawn = drawInputs(loss, options);
+      const d = drawn[second];
+      const per = d.data.length / d.shape[0];
+      d.data = d.data.slice(0, d.data.length - per);
+      d.shape = [d.shape[0] - 1, ...d.shape.slice(1)];
+      const inputs = withState(toTensors(drawn));
+      expect(() => valueOf(loss, inputs)).toThrow(new RegExp(`^${loss.id}: ${second} has batch size`));
+      release(inputs);
+    });
+  }
+  if (loss.needs.length > 0 && loss.needs[0] !== "state") {
+    test(`a missing ${loss.needs[0]} throws naming it`, () => {
+      const inputs = withState(toTensors(drawInputs(loss, options)));
+      const {[loss.needs[0]]: missing, ...rest} = inputs;
+      expect(() => valueOf(loss, rest)).toThrow(`${loss.id}: missing input ${loss.needs[0]}`);
+      release(inputs);
+    });
+  }
+  return checks;
+}
 
-    for (const name of gradNames) {
-      test(`gradient with respect to ${name} is finite at magnitude ${options.large ?? 50}`, () => {
-        const drawn = drawInputs(loss, options, 2);
-        const large = options.large ?? 50;
-        for (const [n, d] of Object.entries(drawn)) {
-          if (d.spec.values !== "real") continue;
-          const data = d.data as Float32Array;
-          const max = Math.max(...data.map(Math.abs), 1e-6);
-          d.data = data.map((v) => (v / max) * large);
-        }
-        const inputs = withState(toTensors(drawn));
-        const [v, g] = tf.tidy(() => {
-          const {value, grad} = tf.valueAndGrad((x: tf.Tensor) => loss.fn({...inputs, [name]: x}))(
-            inputs[name] as tf.Tensor
-          );
-          return [value.dataSync()[0], grad.dataSync()];
-        });
-        expect(Number.isFinite(v), `value ${v}`).toBe(true);
-        expect(Array.from(g).every(Number.isFinite), "gradient has NaN or Inf").toBe(true);
-        release(inputs);
-      });
-      if (options.noGradcheck) continue;
-      test(`autograd with respect to ${name} matches float32 central differences`, () => {
-        const inputs = withState(toTensors(drawInputs(loss, options, 3)));
-        // State-keeping losses update their state on every call: compare from a fixed state.
-        // so each evaluation gets a fresh state, disposed at the end.
-        const states: NonNullable<LossInputs["state"]>[] = [];
-        const f = (x: tf.Tensor) => {
-          const state = options.state?.(dims);
-          if (state) states.push(state);
-          return loss.fn({...inputs, ...(state ? {state} : {}), [name]: x});
-        };
-        gradcheck(f, null, inputs[name] as tf.Tensor);
-        for (const state of states) state.dispose();
-        release(inputs);
-      });
-    }
-
-    const batched = loss.needs.find((n) => dimensions(loss.inputSpecs[n].shape)[0] === "B");
-    const second = loss.needs.filter((n) => dimensions(loss.inputSpecs[n].shape)[0] === "B")[1];
-    if (batched && second) {
-      test(`a batch mismatch in ${second} throws naming ${loss.id} and ${second}`, () => {
-        const drawn = drawInputs(loss, options);
-        const d = drawn[second];
-        const per = d.data.length / d.shape[0];
-        d.data = d.data.slice(0, d.data.length - per);
-        d.shape = [d.shape[0] - 1, ...d.shape.slice(1)];
-        const inputs = withState(toTensors(drawn));
-        expect(() => valueOf(loss, inputs)).toThrow(new RegExp(`^${loss.id}: ${second} has batch size`));
-        release(inputs);
-      });
-    }
-    if (loss.needs.length > 0) {
-      test(`a missing ${loss.needs[0]} throws naming it`, () => {
-        const inputs = withState(toTensors(drawInputs(loss, options)));
-        const {[loss.needs[0]]: missing, ...rest} = inputs;
-        expect(() => valueOf(loss, rest)).toThrow(`${loss.id}: missing input ${loss.needs[0]}`);
-        release(inputs);
-      });
-    }
+/** Registers the contract tests for one loss. */
+export function lossContract(loss: LossSpec<any>, options: ContractOptions = {}): void {
+  describe(`${loss.id}: registry contract`, () => {
+    for (const check of contractChecks(loss, options)) vitestTest(check.name, check.run);
   });
 }
