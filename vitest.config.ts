@@ -1,6 +1,18 @@
+import {fileURLToPath} from "node:url";
 import {defineConfig} from "vitest/config";
 
 export default defineConfig({
+  resolve: {
+    alias: [
+      // One tfjs-core: its package "main" is a CommonJS bundle, while the gradient registrations are ESM
+      // files under dist/. Resolving the bare name to the ESM entry too keeps a single module graph
+      // (a second copy never sets its op handler, so tensor.clone() inside gradients fails).
+      {
+        find: /^@tensorflow\/tfjs-core$/,
+        replacement: fileURLToPath(new URL("node_modules/@tensorflow/tfjs-core/dist/index.js", import.meta.url))
+      }
+    ]
+  },
   test: {
     server: {
       deps: {

@@ -6,7 +6,7 @@ import type {LossInputs} from "./defineLoss.js";
  * draw valid random inputs for every loss; the docs show it.
  * - real: any finite float; cosine: in [−1, 1]; unit-interval: in [0, 1]; positive: > 0;
  * - probabilities: non-negative rows that sum to 1; multi-hot: 0/1 floats; unit-rows: rows of L2 norm 1;
- * - class-index: int32 in [0, C); sample-id: int32 ≥ 0; mask: 0/1 floats.
+ * - class-index: int32 in [0, C); sample-id: int32 ≥ 0; mask: 0/1 floats; sign: floats in {−1, +1}.
  */
 export type ValueKind =
   | "real"
@@ -18,7 +18,8 @@ export type ValueKind =
   | "unit-rows"
   | "class-index"
   | "sample-id"
-  | "mask";
+  | "mask"
+  | "sign";
 
 /** An input's declaration: shape with named dimensions ("[B, C]"; B and C are shared across inputs), dtype, values and doc. */
 export interface InputSpec {
@@ -103,7 +104,8 @@ export function checkInputs(
   for (const [name, t] of Object.entries(inputs)) {
     const spec = specs[name];
     if (!spec || spec.values !== "class-index" || !(t instanceof tf.Tensor)) continue;
-    const classes = sizes.get("C")?.size;
+    // The class count is dimension C, or the width of logits declared with a fixed width (binary [B, 2]).
+    const classes = sizes.get("C")?.size ?? (inputs.logits instanceof tf.Tensor ? inputs.logits.shape[1] : undefined);
     if (classes === undefined) continue;
     const values = t.dataSync();
     for (let i = 0; i < values.length; ++i) {

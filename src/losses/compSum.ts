@@ -63,7 +63,15 @@ export const compSum = defineLoss({
   terms: ({logits, labels}, {tau}) => ({loss: {values: compSumValues(logits!, labels!, tau), kind: "element"}})
 });
 
-/** Cross-entropy −log p_y, with optional label smoothing toward the uniform distribution (PyTorch semantics). */
+/**
+ * Cross-entropy −log p_y, with optional label smoothing toward the uniform distribution and optional
+ * class weights, both with PyTorch's `F.cross_entropy` semantics, batch mean. With `classWeights` w
+ * the mean is Σᵢ w_{yᵢ} ℓᵢ / Σᵢ w_{yᵢ}; with smoothing ε as well, PyTorch weights the smoothing part by
+ * every class's weight and divides it by the same Σᵢ w_{yᵢ}:
+ * (1 − ε)·Σᵢ w_{yᵢ}(−log p_{yᵢ})/Σᵢ w_{yᵢ} + (ε/C)·Σᵢ Σ_k w_k(−log p_{ik})/Σᵢ w_{yᵢ}
+ * (aten LossNLL.cpp, cross_entropy_loss_label_smoothing). Per sample this is the term w_{yᵢ}·vᵢ with
+ * vᵢ = (1 − ε)(−log p_{yᵢ}) + (ε/C)Σ_k w_k(−log p_{ik})/w_{yᵢ}, reduced as a weighted mean.
+ */
 export const crossEntropy = defineLoss({
   id: "cross-entropy",
   title: "Cross-entropy",
@@ -88,14 +96,34 @@ export const crossEntropy = defineLoss({
     }
   }),
   needs: ["logits", "labels"],
+  inputs: {
+    classWeights: {
+      shape: "[C]",
+      dtype: "float32",
+      values: "positive",
+      doc: "optional weight of each class (PyTorch's weight=): the batch loss becomes Σᵢ w_{yᵢ}ℓᵢ / Σᵢ w_{yᵢ}"
+    }
+  },
   tex: String.raw`\ell = -\sum_k q_k \log p_k,\quad q = (1-\varepsilon)\,e_y + \varepsilon/C`,
-  cite: "Szegedy et al. 2016, §7 (label smoothing); ε = 0 is plain cross-entropy",
+  cite: "Szegedy et al. 2016, §7 (label smoothing); ε = 0 is plain cross-entropy; class weights as PyTorch",
   summary: "The negative log-probability of the label, the τ = 1 member of the comp-sum family.",
-  terms: ({logits, labels}, {smoothing}) => {
+  terms: ({logits, labels, classWeights}, {smoothing}) => {
     const C = logits!.shape[1];
-    if (smoothing === 0) return {loss: {values: tf.neg(logProbOfLabel(logits!, labels!)), kind: "element"}};
-    const q = tf.add(tf.mul(oneHotFloat(labels!, C), 1 - smoothing), smoothing / C);
-    return {loss: {values: tf.neg(tf.sum(tf.mul(q, tf.logSoftmax(logits!)), 1)), kind: "element"}};
+    if (!classWeights) {
+      if (smoothing === 0) return {loss: {values: tf.neg(logProbOfLabel(logits!, labels!)), kind: "element"}};
+      const q = tf.add(tf.mul(oneHotFloat(labels!, C), 1 - smoothing), smoothing / C);
+      return {loss: {values: tf.neg(tf.sum(tf.mul(q, tf.logSoftmax(logits!)), 1)), kind: "element"}};
+    }
+    const w = classWeights as tf.Tensor1D;
+    const oneHot = oneHotFloat(labels!, C);
+    const logp = tf.logSoftmax(logits!);
+    const wy = tf.sum(tf.mul(oneHot, w), 1);
+    let values = tf.neg(tf.sum(tf.mul(logp, oneHot), 1));
+    if (smoothing > 0) {
+      const smooth = tf.div(tf.neg(tf.sum(tf.mul(logp, w), 1)), wy);
+      values = tf.add(tf.mul(values, 1 - smoothing), tf.mul(smooth, smoothing / C));
+    }
+    return {loss: {values, kind: "element", weights: wy}};
   }
 });
 

@@ -25,8 +25,7 @@ export interface Distance {
 const normalizeEps = 1e-12;
 /** Rows divided by their L2 norm, floored at 1e-12 as torch.nn.functional.normalize does. */
 export function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
-  // x · rsqrt(max(‖x‖², eps²)) = x / max(‖x‖, eps). Not tf.norm: its gradient breaks backpropagation in
-  // TF.js 4.22 (a comparison on the tape), and √ at 0 would give an infinite gradient.
+  // x · rsqrt(max(‖x‖², eps²)) = x / max(‖x‖, eps), with a finite gradient at x = 0 (√ at 0 has none).
   return tf.tidy(
     () => tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), 1, true), normalizeEps * normalizeEps))) as tf.Tensor2D
   );

@@ -22,10 +22,11 @@ export const detach: <T extends tf.Tensor>(x: T) => T = tf.customGrad(((x: tf.Te
 /**
  * Wraps a function of tensors so that its result is a constant to autodiff: its inner ops are not
  * recorded and its gradient is zero. For masks computed from values on the gradient path (a miner's
- * "d(a,n) < d(a,p) + margin", an argmax): in TF.js 4.22 a comparison or an int→float cast on the path
- * breaks backpropagation ("Cannot read properties of null (reading 'clone')"), because the tape
- * passes no gradient through non-float tensors. Ops inside a custom gradient's forward pass are not
- * taped, so wrapping the mask in one is TF.js's equivalent of computing it under torch.no_grad().
+ * "d(a,n) < d(a,p) + margin", an argmax): TF.js registers no gradient for comparisons, so
+ * `cast(greater(x, c))` on the path makes tf.grad throw "gradient function not found for Greater".
+ * Ops inside a custom gradient's forward pass are not taped, so wrapping the mask in one is TF.js's
+ * equivalent of computing it under torch.no_grad(). (tf.step(x) is a ready-made 1[x > 0] with a zero
+ * gradient.)
  */
 export function noGradient<T extends tf.Tensor>(f: (...xs: tf.Tensor[]) => T): (...xs: tf.Tensor[]) => T {
   const wrapped = tf.customGrad(((...args: unknown[]) => {

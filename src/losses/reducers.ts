@@ -19,7 +19,7 @@ export function mean(term: Term, weights?: tf.Tensor): tf.Scalar {
 export function meanNonZero(term: Term, weights?: tf.Tensor): tf.Scalar {
   const w = weights ?? term.weights;
   const weighted = w ? tf.mul(term.values, w) : term.values;
-  // step(x) = 1 for x > 0, else 0, with a zero gradient (a comparison would break backpropagation).
+  // step(x) = 1 for x > 0, else 0, with a zero gradient (TF.js has no gradient for comparisons).
   const count = tf.sum(tf.step(weighted));
   return tf.div(tf.sum(weighted), tf.maximum(count, floor)) as tf.Scalar;
 }
@@ -54,6 +54,5 @@ export function reduceTerms(terms: Record<string, Term>, weights?: tf.Tensor1D):
     return reduceTerm(t, t.weights ? tf.mul(t.weights, weights) : weights);
   });
   if (parts.length === 0) return tf.scalar(0);
-  // Added pairwise: tf.addN's gradient fails in TF.js 4.22 ("reading 'clone'" of a null gradient).
   return parts.reduce((a, b) => tf.add(a, b) as tf.Scalar);
 }

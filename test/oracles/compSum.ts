@@ -52,3 +52,39 @@ export function crossEntropyOracle(
 export function labelProbability(logits: ArrayLike<number>, classes: number, row: number, label: number): number {
   return 1 / (1 + scoreGapSum(logits, classes, row, label));
 }
+
+/** log softmax of one row, in float64 (max-shifted). */
+export function logSoftmaxRow(logits: ArrayLike<number>, classes: number, row: number): Float64Array {
+  let max = -Infinity;
+  for (let k = 0; k < classes; ++k) max = Math.max(max, logits[row * classes + k]);
+  let z = 0;
+  for (let k = 0; k < classes; ++k) z += Math.exp(logits[row * classes + k] - max);
+  const logZ = max + Math.log(z);
+  const out = new Float64Array(classes);
+  for (let k = 0; k < classes; ++k) out[k] = logits[row * classes + k] - logZ;
+  return out;
+}
+
+/**
+ * PyTorch's F.cross_entropy(logits, labels, weight=w, label_smoothing=ε, reduction="mean"), written
+ * from its definition: (1 − ε)·Σᵢ w_{yᵢ}(−log p_{i,yᵢ})/Σᵢ w_{yᵢ} + (ε/C)·Σᵢ Σ_k w_k(−log p_{ik})/Σᵢ w_{yᵢ}.
+ */
+export function weightedCrossEntropyOracle(
+  logits: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  classes: number,
+  classWeights: ArrayLike<number>,
+  smoothing = 0
+): number {
+  let nll = 0,
+    smooth = 0,
+    total = 0;
+  for (let i = 0; i < labels.length; ++i) {
+    const logp = logSoftmaxRow(logits, classes, i);
+    const wy = classWeights[labels[i]];
+    nll -= wy * logp[labels[i]];
+    for (let k = 0; k < classes; ++k) smooth -= classWeights[k] * logp[k];
+    total += wy;
+  }
+  return (1 - smoothing) * (nll / total) + (smoothing / classes) * (smooth / total);
+}

@@ -90,6 +90,8 @@ export function drawInput(
       const classes = dims.C ?? 4;
       return {shape, data: Int32Array.from({length: n}, (_, i) => i % classes)};
     }
+    case "sign":
+      return {shape, data: Float32Array.from({length: n}, (_, i) => (i % 2 ? -1 : 1))};
     case "sample-id":
       return {shape, data: Int32Array.from({length: n}, (_, i) => i)};
   }
@@ -101,7 +103,10 @@ export function drawInputs(
   options: ContractOptions = {},
   seed = 1
 ): Record<string, {shape: number[]; data: Float32Array | Int32Array; spec: InputSpec}> {
-  const dims = {...defaultDims, ...options.dims};
+  let dims = {...defaultDims, ...options.dims};
+  // Losses whose logits have a fixed width (binary [B, 2]) draw labels in that range.
+  const width = dimensions(loss.inputSpecs.logits?.shape ?? "[]")[1];
+  if (width !== undefined && /^\d+$/.test(width)) dims = {...dims, C: Number(width)};
   const fixed = options.fixed?.(dims) ?? {};
   const out: Record<string, {shape: number[]; data: Float32Array | Int32Array; spec: InputSpec}> = {};
   for (const name of loss.needs) {

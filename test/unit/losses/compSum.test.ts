@@ -10,7 +10,7 @@ import {
   sumExponential
 } from "../../../src/losses/index.js";
 import {random} from "../../../src/random.js";
-import {compSumOracle, crossEntropyOracle} from "../../oracles/compSum.js";
+import {compSumOracle, crossEntropyOracle, weightedCrossEntropyOracle} from "../../oracles/compSum.js";
 import {expectClose} from "../../util/close.js";
 import {gradcheck} from "../../util/gradcheck.js";
 import {lossContract} from "../../util/lossContract.js";
@@ -75,6 +75,96 @@ describe("comp-sum family values match float64 references", () => {
           .dataSync()[0]
     );
     expectClose([value(crossEntropy, logits, labels)], [reference]);
+  });
+});
+
+describe("cross-entropy class weights (PyTorch's weight=)", () => {
+  function weighted(
+    logits: Float32Array,
+    labels: Int32Array,
+    classWeights: Float32Array,
+    params?: object,
+    sampleWeights?: Float32Array,
+    classes = C
+  ): number {
+    return tf.tidy(
+      () =>
+        crossEntropy
+          .fn(
+            {
+              logits: tf.tensor2d(logits, [labels.length, classes]),
+              labels: tf.tensor1d(labels, "int32"),
+              classWeights: tf.tensor1d(classWeights),
+              ...(sampleWeights ? {weights: tf.tensor1d(sampleWeights)} : {})
+            },
+            params
+          )
+          .dataSync()[0]
+    );
+  }
+  const w = new Float32Array([0.5, 2, 1, 3]);
+  test("crossEntropy with classWeights [1, 3] on a hand-computed batch is (ln 2 + 3 ln 4)/4", () => {
+    // sample 0: logits [0, 0], label 0 → −log p = ln 2; sample 1: logits [ln 3, 0], label 1 → p = 1/4.
+    const logits = new Float32Array([0, 0, Math.log(3), 0]);
+    const labels = new Int32Array([0, 1]);
+    const classWeights = new Float32Array([1, 3]);
+    expectClose([weighted(logits, labels, classWeights, undefined, undefined, 2)], [(7 * Math.LN2) / 4]);
+    // with smoothing 0.2: 0.8·(7 ln 2)/4 + (0.2/2)·(Σᵢ Σ_k w_k(−log p_ik))/4 = 1.7 ln 2 − 0.025 ln 3
+    expectClose(
+      [weighted(logits, labels, classWeights, {smoothing: 0.2}, undefined, 2)],
+      [1.7 * Math.LN2 - 0.025 * Math.log(3)]
+    );
+  });
+  test("crossEntropy with classWeights equals Σ w_y ℓ / Σ w_y", () => {
+    const {logits, labels} = fixture(14);
+    expectClose([weighted(logits, labels, w)], [weightedCrossEntropyOracle(logits, labels, C, w)]);
+  });
+  test("crossEntropy({smoothing}) with classWeights weights the smoothing part by every class, as PyTorch", () => {
+    const {logits, labels} = fixture(15);
+    for (const smoothing of [0.1, 0.3])
+      expectClose(
+        [weighted(logits, labels, w, {smoothing})],
+        [weightedCrossEntropyOracle(logits, labels, C, w, smoothing)]
+      );
+  });
+  test("equal classWeights of any size give the unweighted loss (the mean divides by Σ w_y)", () => {
+    const {logits, labels} = fixture(16);
+    for (const smoothing of [0, 0.1]) {
+      const plain = value(crossEntropy, logits, labels, {smoothing});
+      expectClose([weighted(logits, labels, new Float32Array(C).fill(1), {smoothing})], [plain]);
+      expectClose([weighted(logits, labels, new Float32Array(C).fill(7), {smoothing})], [plain]);
+    }
+  });
+  test("classWeights compose with per-sample weights: Σ sᵢ w_yᵢ ℓᵢ / Σ sᵢ w_yᵢ", () => {
+    const {logits, labels} = fixture(17);
+    const s = Float32Array.from({length: B}, (_, i) => 0.5 + (i % 3));
+    let num = 0,
+      den = 0;
+    for (let i = 0; i < B; ++i) {
+      num += s[i] * w[labels[i]] * crossEntropyOracle(logits.subarray(i * C, (i + 1) * C), [labels[i]], C);
+      den += s[i] * w[labels[i]];
+    }
+    expectClose([weighted(logits, labels, w, undefined, s)], [num / den]);
+  });
+  test("crossEntropy with classWeights: autograd matches the float64 oracle (with and without smoothing)", () => {
+    const {logits, labels} = fixture(18, 1.5);
+    const y = tf.tensor1d(labels, "int32");
+    const cw = tf.tensor1d(w);
+    const x0 = tf.tensor2d(logits, [B, C]);
+    for (const smoothing of [0, 0.2]) {
+      gradcheck(
+        (x) => crossEntropy.fn({logits: x as tf.Tensor2D, labels: y, classWeights: cw}, {smoothing}),
+        (x) => weightedCrossEntropyOracle(x, labels, C, w, smoothing),
+        x0
+      );
+    }
+    tf.dispose([x0, y, cw]);
+  });
+  test("classWeights of the wrong length are rejected naming the argument", () => {
+    const {logits, labels} = fixture(19);
+    expect(() => weighted(logits, labels, new Float32Array([1, 2, 3]))).toThrow(
+      /^cross-entropy: classWeights has classes 3, expected 4/
+    );
   });
 });
 
@@ -149,7 +239,14 @@ describe("gradients", () => {
 });
 
 describe("numerics and bad input", () => {
-  for (const id of Object.keys(losses)) {
+  // The comp-sum family at its extremes; every other loss gets the same check from lossContract.
+  for (const id of [
+    "cross-entropy",
+    "comp-sum",
+    "generalized-cross-entropy",
+    "mean-absolute-error",
+    "sum-exponential"
+  ]) {
     test(`${id} stays finite in value and gradient for logits of ±50`, () => {
       const logits = new Float32Array(B * C);
       for (let i = 0; i < B; ++i)
@@ -240,4 +337,5 @@ describe("registry", () => {
   });
 });
 
-for (const loss of [compSum, crossEntropy, generalizedCrossEntropy, meanAbsoluteError, sumExponential]) lossContract(loss);
+for (const loss of [compSum, crossEntropy, generalizedCrossEntropy, meanAbsoluteError, sumExponential])
+  lossContract(loss);
