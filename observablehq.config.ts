@@ -8,7 +8,8 @@ const pages = families
       .filter((m) => m.family === family.id && m.status === "live")
       .map((m) => ({name: m.title, path: `/${methodPath(m)}`}))
   }))
-  .filter((section) => section.pages.length > 0);
+  .filter((section) => section.pages.length > 0)
+  .concat([{name: "Library", pages: [{name: "Loss library", path: "/library/losses"}]}]);
 
 export default {
   root: "notebooks",

@@ -26,3 +26,5 @@ export type {BackendPickerElement} from "./controls/backendPicker.js";
 export {ClaimTable} from "./claimTable.js";
 export type {ClaimTableElement} from "./claimTable.js";
 export {tex} from "./internal/tex.js";
+export {LossReference, codeUrl, matchesQuery} from "./lossReference.js";
+export type {LossReferenceData, LossReferenceElement, LossReferenceOptions} from "./lossReference.js";

@@ -12,6 +12,7 @@ export * from "./datasets/toy2d.js";
 export * from "./datasets/digits.js";
 export * from "./models/mlp.js";
 export * from "./losses/index.js";
+export * from "./metrics/index.js";
 export * from "./train/optimizers.js";
 export * from "./train/batches.js";
 export * from "./train/control.js";

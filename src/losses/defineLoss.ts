@@ -37,6 +37,16 @@ export type InputName = string;
 
 export type Family = "classification" | "metric" | "distillation" | "calibration" | "flips" | "robustness";
 
+/** The loss families in display order, with their titles. */
+export const lossFamilies: readonly {id: Family; title: string}[] = [
+  {id: "classification", title: "Classification"},
+  {id: "metric", title: "Metric and contrastive learning"},
+  {id: "distillation", title: "Distillation"},
+  {id: "flips", title: "Model updates without negative flips"},
+  {id: "calibration", title: "Calibration"},
+  {id: "robustness", title: "Robustness"}
+];
+
 /**
  * How a term's values become one number. "mean" is the (weighted) mean; "mean-nonzero" divides the
  * (weighted) sum by the number of positive (weighted) values, as pytorch-metric-learning's
@@ -158,4 +168,42 @@ export function defineLoss<const S extends Schema>(definition: LossDefinition<S>
     });
   };
   return build(definition.schema);
+}
+
+/** A loss's documentation as plain JSON (no functions, no tensors): for reference pages and tools. */
+export interface LossEntry {
+  id: string;
+  title: string;
+  family: Family;
+  paper: Paper | null;
+  code: string | null;
+  summary: string;
+  tex: string;
+  cite: string;
+  needs: string[];
+  inputs: Record<string, InputSpec & {required: boolean}>;
+  schema: Schema;
+}
+
+/** The documentation of a loss as plain JSON: inputs it reads (required or optional), hyper-parameters, formula, sources. */
+export function describeLoss(loss: LossSpec<any>): LossEntry {
+  const canonicalUnused = (name: string) => !loss.needs.includes(name) && !(name in (loss.inputs ?? {}));
+  const inputs: LossEntry["inputs"] = {};
+  for (const [name, spec] of Object.entries(loss.inputSpecs)) {
+    if (canonicalUnused(name)) continue; // canonical inputs the loss does not read
+    inputs[name] = {...spec, required: loss.needs.includes(name)};
+  }
+  return {
+    id: loss.id,
+    title: loss.title,
+    family: loss.family,
+    paper: loss.paper,
+    code: loss.code ?? null,
+    summary: loss.summary,
+    tex: loss.tex,
+    cite: loss.cite,
+    needs: [...loss.needs],
+    inputs,
+    schema: loss.schema
+  };
 }

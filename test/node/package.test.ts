@@ -40,6 +40,29 @@ describe("the Node package (lib/)", () => {
   }, 60_000);
 });
 
+describe("the README's Node examples", () => {
+  // The examples users copy must run as written against the built package.
+  const readme = readFileSync(`${root}README.md`, "utf8");
+  const section = readme.slice(readme.indexOf("## In Node"), readme.indexOf("## Layout"));
+  const blocks = [...section.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+  test("the section has its examples", () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+  });
+  blocks.forEach((code, i) => {
+    test(`example ${i + 1} runs and prints finite numbers`, () => {
+      expect(existsSync(`${root}lib/index.js`), "lib/ is missing: run npm run build:lib").toBe(true);
+      const stdout = execFileSync(process.execPath, ["--input-type=module", "-e", code], {
+        cwd: root,
+        encoding: "utf8"
+      });
+      const numbers = [...stdout.matchAll(/-?\d+\.\d+(e-?\d+)?/g)].map((m) => Number(m[0]));
+      expect(numbers.length, stdout).toBeGreaterThan(0);
+      expect(numbers.every(Number.isFinite), stdout).toBe(true);
+      expect(stdout).not.toMatch(/NaN|Infinity/);
+    }, 60_000);
+  });
+});
+
 describe("one TF.js engine", () => {
   test("npm ls lists a single version of @tensorflow/tfjs-core", () => {
     const tree = JSON.parse(
