@@ -31,13 +31,17 @@ export function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
   );
 }
 
-// Squared Euclidean distances by expansion, clamped at 0 (float32 rounding can make them slightly
-// negative). The square root is taken only above 1e-12 and is 0 below, so that the zero distance of a
-// point to itself (the matrix diagonal) has a zero gradient instead of ∞ · 0 = NaN.
+/** Rows divided by their L1 norm, floored at 1e-12 (F.normalize with p = 1). */
+export function l1Normalize(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => tf.div(x, tf.maximum(tf.sum(tf.abs(x), 1, true), normalizeEps)) as tf.Tensor2D);
+}
+
+// Squared Euclidean distances from the differences themselves, Σ_k (a_ik − b_jk)², as torch.cdist does
+// for small batches: the expansion ‖a‖² + ‖b‖² − 2a·b cancels catastrophically for nearby points (a
+// point's distance to itself came out as √(rounding) instead of 0). Costs a [n, m, D] intermediate,
+// which is small at notebook scale.
 function squaredEuclidean(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  const aa = tf.sum(tf.square(a), 1, true);
-  const bb = tf.reshape(tf.sum(tf.square(b), 1), [1, -1]);
-  return tf.relu(tf.sub(tf.add(aa, bb), tf.mul(tf.matMul(a, b, false, true), 2))) as tf.Tensor2D;
+  return tf.sum(tf.square(tf.sub(tf.expandDims(a, 1), tf.expandDims(b, 0))), 2) as tf.Tensor2D;
 }
 const sqrtFloor = 1e-12;
 /** √x with a zero value and zero gradient below 1e-12 (no NaN gradient at coincident points). */
@@ -56,7 +60,8 @@ export function lpDistance({
 }: {p?: 1 | 2; power?: number; normalize?: boolean} = {}): Distance {
   if (p !== 1 && p !== 2) throw new Error(`invalid p: ${p}`);
   if (!(power > 0)) throw new Error(`invalid power: ${power}`);
-  const prepare = (x: tf.Tensor2D) => (normalize ? l2Normalize(x) : x);
+  // PML normalises with the same p as the distance (F.normalize(x, p)).
+  const prepare = (x: tf.Tensor2D) => (normalize ? (p === 2 ? l2Normalize(x) : l1Normalize(x)) : x);
   const matrixPrepared = (a: tf.Tensor2D, b: tf.Tensor2D = a): tf.Tensor2D =>
     tf.tidy(() => {
       let d: tf.Tensor;

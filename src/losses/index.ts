@@ -8,6 +8,16 @@ import {focalLosses} from "./focal.js";
 import {kdLosses} from "./kd.js";
 import {sphericalLosses} from "./sphericalLosses.js";
 import {vattLosses} from "./vatt.js";
+import {contrastiveLosses} from "./contrastive.js";
+import {tripletMarginLosses} from "./tripletMargin.js";
+import {multiSimilarityLosses} from "./multiSimilarity.js";
+import {circleLosses} from "./circle.js";
+import {ntXentLosses} from "./ntXent.js";
+import {supConLosses} from "./supCon.js";
+import {protoTripletLosses} from "./protoTriplet.js";
+import {unpgLosses} from "./unpg.js";
+import {decoupledSoftmaxLosses} from "./decoupledSoftmax.js";
+import {mlcdLosses} from "./mlcd.js";
 import {ldrKlLosses} from "./ldrKl.js";
 import {ensLossLosses} from "./ensLoss.js";
 import {anyLossLosses} from "./anyLoss.js";
@@ -34,6 +44,16 @@ export * from "./focal.js";
 export * from "./kd.js";
 export * from "./sphericalLosses.js";
 export * from "./vatt.js";
+export * from "./contrastive.js";
+export * from "./tripletMargin.js";
+export * from "./multiSimilarity.js";
+export * from "./circle.js";
+export * from "./ntXent.js";
+export * from "./supCon.js";
+export * from "./protoTriplet.js";
+export * from "./unpg.js";
+export * from "./decoupledSoftmax.js";
+export * from "./mlcd.js";
 export * from "./ldrKl.js";
 export * from "./ensLoss.js";
 export * from "./anyLoss.js";
@@ -60,6 +80,16 @@ const all: readonly LossSpec<any>[] = [
   ...flipDistillationLosses,
   ...correctnessAwareLosses,
   ...hybridMultiLabelLosses,
+  ...contrastiveLosses,
+  ...tripletMarginLosses,
+  ...multiSimilarityLosses,
+  ...circleLosses,
+  ...ntXentLosses,
+  ...supConLosses,
+  ...protoTripletLosses,
+  ...unpgLosses,
+  ...decoupledSoftmaxLosses,
+  ...mlcdLosses,
   ...vattLosses,
   ...metrixLosses
 ];
