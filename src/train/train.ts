@@ -2,6 +2,8 @@ import * as tf from "../tf.js";
 import {confirmLost, fallbackFrom, lostDevice} from "../backend/select.js";
 import type {Dataset} from "../datasets/dataset.js";
 import type {LossInputs, LossSpec} from "../losses/defineLoss.js";
+import {sampleState} from "../losses/state.js";
+import type {SampleState} from "../losses/state.js";
 import {logProbOfLabel} from "../losses/compSum.js";
 import {mlp} from "../models/mlp.js";
 import type {Model, ModelConfig} from "../models/mlp.js";
@@ -172,6 +174,9 @@ export function gridPoints(g: GridSpec): Float32Array {
 interface ArmState {
   model: Model;
   optimizer: tf.Optimizer;
+  /** Per-sample state for losses that keep one (ALDR-KL's λ): one for training, one for evaluation. */
+  state?: SampleState;
+  evalState?: SampleState;
 }
 interface Session {
   trainX: tf.Tensor2D;
@@ -206,17 +211,31 @@ function checkOptions(o: TrainOptions): void {
   if (o.data.train.n < 1) throw new Error("train: the training split is empty");
   const evalEvery = o.evalEvery ?? 10;
   if (!(Number.isInteger(evalEvery) && evalEvery >= 1)) throw new Error(`train: invalid evalEvery: ${evalEvery}`);
+  for (const arm of o.arms) {
+    const missing = arm.loss.needs.filter((name) => !provided.includes(name));
+    if (missing.length) {
+      throw new Error(
+        `train: the loss ${arm.loss.id} needs ${missing.join(", ")}, which train() does not provide ` +
+          `(it provides ${provided.join(", ")}); call the loss from your own training step`
+      );
+    }
+  }
 }
+
+/** The inputs train() passes to a loss: the model's outputs, the batch's labels and ids, and per-sample state. */
+const provided = ["logits", "labels", "ids", "embeddings", "state"];
 
 function inputsFor(
   needs: readonly string[],
   logits: tf.Tensor2D,
   labels: tf.Tensor1D,
   ids: tf.Tensor1D,
-  embeddings?: tf.Tensor2D
+  embeddings?: tf.Tensor2D,
+  state?: SampleState
 ): LossInputs {
   const inputs: LossInputs = {logits, labels};
   if (needs.includes("ids")) inputs.ids = ids;
+  if (needs.includes("state")) inputs.state = state;
   if (needs.includes("embeddings")) {
     if (!embeddings) throw new Error("train: this loss needs embeddings; configure the model with embed > 0");
     inputs.embeddings = embeddings;
@@ -267,9 +286,14 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
       probeIds: tf.tensor1d(t.ids.subarray(0, probeSize), "int32"),
       gridX: gridXY ? tf.tensor2d(gridXY, [gridXY.length / 2, 2]) : undefined
     }));
-    const armStates = specs.map(() => ({
+    // Losses with per-sample state get one entry per sample id (train and test ids share one range).
+    const stateSize = [t.ids, v.ids].reduce((m, ids) => ids.reduce((a, b) => Math.max(a, b), m), 0) + 1;
+    const armStates: ArmState[] = specs.map((spec) => ({
       model: mlp({...modelConfig, seed: o.seed}),
-      optimizer: createOptimizer(o.optimizer)
+      optimizer: createOptimizer(o.optimizer),
+      ...(spec.loss.needs.includes("state")
+        ? {state: sampleState({size: stateSize}), evalState: sampleState({size: stateSize})}
+        : {})
     }));
     if (checkpoint) {
       for (let i = 0; i < armStates.length; ++i) {
@@ -297,6 +321,8 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
         for (const a of armStates) {
           a.model.dispose();
           a.optimizer.dispose();
+          a.state?.dispose();
+          a.evalState?.dispose();
         }
       }
     };
@@ -335,14 +361,14 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
       const yb = tf.gather(session.trainY, index) as tf.Tensor1D;
       const idb = tf.gather(session.trainIds, index) as tf.Tensor1D;
       return specs.map((spec, i) => {
-        const {model, optimizer} = session.arms[i];
+        const {model, optimizer, state} = session.arms[i];
         // Each arm gets its own stream with the same seed, hence the same dropout masks.
         const rng = model.config.dropout > 0 ? random(o.seed).fork("dropout").fork(step) : undefined;
         return optimizerStep(
           optimizer,
           () => {
             const out = model.apply(xb, {training: true, rng});
-            return spec.loss.fn(inputsFor(spec.loss.needs, out.logits, yb, idb, out.embeddings), spec.params);
+            return spec.loss.fn(inputsFor(spec.loss.needs, out.logits, yb, idb, out.embeddings, state), spec.params);
           },
           model.variables,
           o.optimizer.clipNorm
@@ -353,11 +379,12 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
   const evaluate = async (): Promise<void> => {
     const outputs = tf.tidy(() =>
       specs.map((spec, i) => {
-        const {model} = session.arms[i];
+        const {model, evalState} = session.arms[i];
         const test = model.apply(session.testX);
         const trainProbe = model.apply(session.probeX);
+        // Evaluation reads and writes its own state, so that it never changes training.
         const testLoss = spec.loss.fn(
-          inputsFor(spec.loss.needs, test.logits, session.testY, session.testIds, test.embeddings),
+          inputsFor(spec.loss.needs, test.logits, session.testY, session.testIds, test.embeddings, evalState),
           spec.params
         );
         const testNll = tf.neg(tf.mean(logProbOfLabel(test.logits, session.testY)));

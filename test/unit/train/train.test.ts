@@ -1,7 +1,7 @@
 import {beforeAll, describe, expect, test} from "vitest";
 import * as tf from "../../../src/tf.js";
 import {toy2d} from "../../../src/datasets/toy2d.js";
-import {crossEntropy, generalizedCrossEntropy, sumExponential} from "../../../src/losses/index.js";
+import {aldrKl, crossEntropy, generalizedCrossEntropy, kd, sumExponential} from "../../../src/losses/index.js";
 import {batcher} from "../../../src/train/batches.js";
 import {trainControl} from "../../../src/train/control.js";
 import {runToEnd, train} from "../../../src/train/train.js";
@@ -133,6 +133,20 @@ describe("train(options)", () => {
     );
     expect(last.status).toBe("done");
     expect(Number.isFinite(last.arms[0].loss)).toBe(true);
+  });
+  test("a loss with per-sample state (aldr-kl) trains with state the trainer creates, and leaks nothing", async () => {
+    const before = tf.memory().numTensors;
+    const last = await runToEnd(
+      train(base({arms: [{id: "aldr", label: "ALDR-KL", loss: aldrKl}], steps: 40, stepsPerYield: 20}))
+    );
+    expect(last.status).toBe("done");
+    expect(last.history.loss[0].at(-1)).toBeLessThan(last.history.loss[0][0]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+  test("a loss that needs an input train() cannot provide is named before training", async () => {
+    await expect(train(base({arms: [{id: "kd", label: "KD", loss: kd}]})).next()).rejects.toThrow(
+      "train: the loss kd needs teacherLogits, which train() does not provide"
+    );
   });
   test("bad options are rejected before training", () => {
     expect(() => train(base({arms: []})).next()).rejects.toThrow("train: at least one arm is needed");
