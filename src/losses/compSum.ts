@@ -101,7 +101,7 @@ export const crossEntropy = defineLoss({
       shape: "[C]",
       dtype: "float32",
       values: "positive",
-      doc: "optional weight of each class (PyTorch's weight=): the batch loss becomes Σᵢ w_{yᵢ}ℓᵢ / Σᵢ w_{yᵢ}"
+      doc: "optional weight of each class (PyTorch's weight=): the batch loss becomes Σᵢ w(yᵢ)·ℓᵢ / Σᵢ w(yᵢ)"
     }
   },
   tex: String.raw`\ell = -\sum_k q_k \log p_k,\quad q = (1-\varepsilon)\,e_y + \varepsilon/C`,

@@ -4,7 +4,7 @@
 // round-trip; bad URLs fall back with a notice; a lost WebGPU device moves the run to another backend.
 //   node --test test/browser/   (after npm run build)
 import assert from "node:assert/strict";
-import {existsSync, readdirSync, statSync} from "node:fs";
+import {existsSync, readFileSync, readdirSync, statSync} from "node:fs";
 import {join, relative} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {chromium} from "playwright-core";
@@ -136,6 +136,42 @@ describe("the gallery", () => {
       assert.deepEqual(problems, []);
     } finally {
       await close();
+    }
+  });
+});
+
+describe("the loss library", () => {
+  test("shows a card for every registered loss, renders formulas as MathML, and filters from ?q=", async () => {
+    const registry = JSON.parse(
+      readFileSync(
+        join(
+          dist,
+          "_file/data",
+          readdirSync(join(dist, "_file/data")).find((f) => f.startsWith("losses."))
+        ),
+        "utf8"
+      )
+    );
+    const {page, problems, close} = await open("/library/losses");
+    try {
+      await page.waitForSelector(".losslab-loss");
+      assert.equal(await page.locator(".losslab-loss").count(), registry.losses.length);
+      assert.ok(registry.losses.length >= 44, `only ${registry.losses.length} losses`);
+      assert.equal((await page.locator(".losslab-loss math").count()) >= registry.losses.length, true);
+      await page.fill(".losslab-reference-filter input", "triplet");
+      const shown = await page.$$eval(".losslab-loss", (els) => els.map((e) => e.dataset.loss));
+      assert.ok(shown.includes("triplet-margin") && shown.length < registry.losses.length, `shown: ${shown}`);
+      assert.deepEqual(problems, []);
+    } finally {
+      await close();
+    }
+    const filtered = await open("/library/losses?q=focal");
+    try {
+      await filtered.page.waitForSelector(".losslab-loss");
+      const ids = await filtered.page.$$eval(".losslab-loss", (els) => els.map((e) => e.dataset.loss));
+      assert.ok(ids.includes("focal") && !ids.includes("triplet-margin"), `shown: ${ids}`);
+    } finally {
+      await filtered.close();
     }
   });
 });

@@ -1,5 +1,6 @@
 // The registry as a whole: every id the library promises exists under its stable id, and every
 // entry's documentation (formula, symbols, inputs) renders and serialises for the reference page.
+import {readFileSync} from "node:fs";
 import katex from "katex";
 import {describe, expect, test} from "vitest";
 import {describeLoss, getLoss, lossFamilies, losses} from "../../../src/losses/index.js";
@@ -64,6 +65,10 @@ describe("the loss registry", () => {
       expect(loss.id).toBe(key);
       expect(known.has(loss.family), `${key}: family ${loss.family}`).toBe(true);
     }
+  });
+  test("the README states the registry's size", () => {
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    expect(readme).toContain(`The library has ${Object.keys(losses).length} losses`);
   });
   test("getLoss names the known ids when asked for an unknown one", () => {
     expect(() => getLoss("no-such-loss")).toThrow(/unknown loss: no-such-loss \(known: cross-entropy, /);
