@@ -144,7 +144,10 @@ function checkLikelihoods(likelihood: tf.Tensor): void {
  * et al. 2023): a per-sample weight from how common the sample's appearance cluster is, not from
  * the model's confidence. Batch plain mean of w·CE, as the card's training step `ce.mul(w).mean()`.
  * The official dd3d branch computes the weight but never multiplies it into the loss and uses one
- * weight per batch; we apply it per sample, as the paper describes.
+ * weight per batch; we apply it per sample, as the paper describes. The likelihoods are per-sample
+ * state computed outside training (clustering embeddings every few epochs): keep them in a
+ * `sampleState` keyed by sample id, write them with `state.write(ids, clusterLikelihoods(…))`, and pass
+ * `sampleLikelihood: state.gather(ids)` for each batch.
  */
 export const generalizedFocal = defineLoss({
   id: "generalized-focal",
@@ -185,7 +188,7 @@ export const generalizedFocal = defineLoss({
       shape: "[B]",
       dtype: "float32",
       values: "unit-interval",
-      doc: "each sample's scaled likelihood in [0, 1]: its cluster's size over the largest cluster's (see clusterLikelihoods)"
+      doc: "each sample's scaled likelihood in [0, 1]: its cluster's size over the largest cluster's (clusterLikelihoods); keep them in a sampleState and gather by ids"
     }
   },
   tex: String.raw`\ell = \frac{\eta + (1 - p_i)^{\gamma}}{\eta + 1}\,\bigl(-\log \hat p_{y}\bigr)`,

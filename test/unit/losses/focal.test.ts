@@ -10,6 +10,7 @@ import {
   generalizedFocal
 } from "../../../src/losses/focal.js";
 import {random} from "../../../src/random.js";
+import {sampleState} from "../../../src/losses/state.js";
 import {crossEntropyOracle, labelProbability} from "../../oracles/compSum.js";
 import {focalOracle, generalizedFocalOracle, sigmoidFocalOracle} from "../../oracles/focal.js";
 import {expectClose} from "../../util/close.js";
@@ -181,6 +182,24 @@ describe("generalized-focal (DatasetEquity)", () => {
       );
     });
   }
+  test("likelihoods kept in a sampleState keyed by id and gathered per batch give the same loss", () => {
+    const {logits, labels} = fixture(10);
+    const state = sampleState({size: 20});
+    const ids = Int32Array.from([3, 17, 5, 0, 11, 8]);
+    tf.tidy(() => state.write(tf.tensor1d(ids, "int32"), tf.tensor1d(likelihood)));
+    const gathered = tf.tidy(
+      () =>
+        generalizedFocal
+          .fn({
+            logits: tf.tensor2d(logits, [B, C]),
+            labels: tf.tensor1d(labels, "int32"),
+            sampleLikelihood: state.gather(tf.tensor1d(ids, "int32"))
+          })
+          .dataSync()[0]
+    );
+    state.dispose();
+    expectClose([gathered], [generalizedFocalOracle(logits, labels, C, likelihood, 1, 5)]);
+  });
   test("generalizedFocal({gamma: 0}) equals cross-entropy whatever the likelihoods", () => {
     const {logits, labels} = fixture(11);
     expectClose(
