@@ -1,4 +1,5 @@
-import {afterEach, beforeAll, beforeEach, describe, expect, test} from "vitest";
+import {describe, expect, test} from "vitest";
+import {useCpuBackend} from "../../util/backend.js";
 import * as tf from "../../../src/tf.js";
 import {compSum} from "../../../src/losses/compSum.js";
 import {
@@ -15,16 +16,7 @@ import {lossContract} from "../../util/lossContract.js";
 
 const B = 6;
 const C = 4;
-let before = 0;
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, "tensors leaked by the test").toBe(before);
-});
+useCpuBackend();
 
 /** Clean logits, a perturbation of them (as h(x′) would be) and labels covering every class. */
 function fixture(seed = 1, scale = 3, move = 0.5) {

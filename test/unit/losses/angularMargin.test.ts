@@ -1,4 +1,5 @@
-import {afterEach, beforeAll, beforeEach, describe, expect, test} from "vitest";
+import {describe, expect, test} from "vitest";
+import {useCpuBackend} from "../../util/backend.js";
 import * as tf from "../../../src/tf.js";
 import {angularMarginLosses, arcFace, cosFace} from "../../../src/losses/angularMargin.js";
 import {crossEntropy} from "../../../src/losses/compSum.js";
@@ -12,16 +13,7 @@ import {lossContract} from "../../util/lossContract.js";
 
 const B = 6;
 const C = 4;
-let before = 0;
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, "tensors leaked by the test").toBe(before);
-});
+useCpuBackend();
 
 /** Cosines of unit embeddings at seeded angles against unit class weights, in 2-D: readable and in [−1, 1]. */
 function fixture(seed = 1) {

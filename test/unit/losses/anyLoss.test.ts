@@ -1,4 +1,5 @@
-import {afterEach, beforeAll, beforeEach, describe, expect, test} from "vitest";
+import {describe, expect, test} from "vitest";
+import {useCpuBackend} from "../../util/backend.js";
 import * as tf from "../../../src/tf.js";
 import {anyLoss, anyLossLosses, anyLossMetrics, softConfusion} from "../../../src/losses/anyLoss.js";
 import {random} from "../../../src/random.js";
@@ -9,16 +10,7 @@ import {gradcheck} from "../../util/gradcheck.js";
 import {lossContract} from "../../util/lossContract.js";
 
 const B = 10;
-let before = 0;
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, "tensors leaked by the test").toBe(before);
-});
+useCpuBackend();
 
 /** Two-column logits (p = σ(z₁ − z₀) spread over (0, 1)) and an imbalanced label vector. */
 function fixture(seed = 1, scale = 2, b = B) {

@@ -1,4 +1,5 @@
-import {afterEach, beforeAll, beforeEach, describe, expect, test} from "vitest";
+import {describe, expect, test} from "vitest";
+import {useCpuBackend} from "../../util/backend.js";
 import * as tf from "../../../src/tf.js";
 import {batchPerceptron, binaryLosses, logistic} from "../../../src/losses/binary.js";
 import {crossEntropy} from "../../../src/losses/compSum.js";
@@ -10,16 +11,7 @@ import {gradcheck} from "../../util/gradcheck.js";
 import {lossContract} from "../../util/lossContract.js";
 
 const N = 8;
-let before = 0;
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, "tensors leaked by the test").toBe(before);
-});
+useCpuBackend();
 
 /** Seeded scores away from 0 (the perceptron's kink) and alternating ±1 signs. */
 function fixture(seed = 1, scale = 3) {

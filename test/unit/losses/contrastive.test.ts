@@ -1,4 +1,5 @@
-import {afterEach, beforeAll, beforeEach, describe, expect, test} from "vitest";
+import {describe, expect, test} from "vitest";
+import {useCpuBackend} from "../../util/backend.js";
 import * as tf from "../../../src/tf.js";
 import {contrastive} from "../../../src/losses/contrastive.js";
 import {distanceNames} from "../../../src/losses/distances.js";
@@ -13,16 +14,7 @@ const D = 3;
 // Three classes of two and a class of one sample.
 const labels = Int32Array.from([0, 1, 2, 0, 1, 2, 3]);
 const B = labels.length;
-let before = 0;
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, "tensors leaked by the test").toBe(before);
-});
+useCpuBackend();
 
 function fixture(seed: number, y: Int32Array = labels, spread = 0.9): Float32Array {
   return clusteredEmbeddings(

@@ -1,4 +1,5 @@
-import {afterEach, beforeAll, beforeEach, describe, expect, test} from "vitest";
+import {describe, expect, test} from "vitest";
+import {useCpuBackend} from "../../util/backend.js";
 import * as tf from "../../../src/tf.js";
 import {crossEntropy} from "../../../src/losses/compSum.js";
 import {correctnessAware, correctnessAwareLosses} from "../../../src/losses/correctnessAware.js";
@@ -11,16 +12,7 @@ import {lossContract} from "../../util/lossContract.js";
 
 const B = 8;
 const C = 4;
-let before = 0;
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, "tensors leaked by the test").toBe(before);
-});
+useCpuBackend();
 
 /** Seeded logits in [−3, 3] with the label raised on every third row, so the batch is partly right. */
 function fixture(seed = 1, scale = 3) {

@@ -1,4 +1,5 @@
-import {afterEach, beforeAll, beforeEach, describe, expect, test} from "vitest";
+import {describe, expect, test} from "vitest";
+import {useCpuBackend} from "../../util/backend.js";
 import * as tf from "../../../src/tf.js";
 import {decoupledSoftmax, softTopK, softTopKLog} from "../../../src/losses/decoupledSoftmax.js";
 import type {LossSpec} from "../../../src/losses/defineLoss.js";
@@ -17,16 +18,7 @@ import {expectClose} from "../../util/close.js";
 import {gradcheck} from "../../util/gradcheck.js";
 import {lossContract} from "../../util/lossContract.js";
 
-let before = 0;
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, "tensors leaked by the test").toBe(before);
-});
+useCpuBackend();
 
 const D = 4;
 const L = 8;

@@ -1,4 +1,5 @@
-import {afterEach, beforeAll, beforeEach, describe, expect, test} from "vitest";
+import {describe, expect, test} from "vitest";
+import {useCpuBackend} from "../../util/backend.js";
 import * as tf from "../../../src/tf.js";
 import {dice, diceLosses, tversky} from "../../../src/losses/dice.js";
 import type {LossSpec} from "../../../src/losses/defineLoss.js";
@@ -10,16 +11,7 @@ import {gradcheck} from "../../util/gradcheck.js";
 import {lossContract} from "../../util/lossContract.js";
 
 const B = 8;
-let before = 0;
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, "tensors leaked by the test").toBe(before);
-});
+useCpuBackend();
 
 /** Seeded logits in [−scale, scale] and labels covering every class, more of class 0 (imbalanced). */
 function fixture(classes: number, seed = 1, scale = 2.5, b = B) {

@@ -1,4 +1,5 @@
-import {afterEach, beforeAll, beforeEach, describe, expect, test} from "vitest";
+import {describe, expect, test} from "vitest";
+import {useCpuBackend} from "../../util/backend.js";
 import * as tf from "../../../src/tf.js";
 import {
   cosineSimilarity,
@@ -15,16 +16,7 @@ import {expectClose} from "../../util/close.js";
 import {gradcheck} from "../../util/gradcheck.js";
 
 const D = 3;
-let before = 0;
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, "tensors leaked by the test").toBe(before);
-});
+useCpuBackend();
 
 /** Seeded embeddings of norms between 0.5 and 2 (so that normalising matters). */
 function points(seed: number, n: number, dim = D): Float32Array {

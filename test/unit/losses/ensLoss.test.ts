@@ -1,4 +1,5 @@
-import {afterEach, beforeAll, beforeEach, describe, expect, test} from "vitest";
+import {describe, expect, test} from "vitest";
+import {useCpuBackend} from "../../util/backend.js";
 import * as tf from "../../../src/tf.js";
 import {ensLoss, ensLossDraw, ensLossLosses} from "../../../src/losses/ensLoss.js";
 import {random} from "../../../src/random.js";
@@ -8,16 +9,7 @@ import {gradcheck} from "../../util/gradcheck.js";
 import {lossContract} from "../../util/lossContract.js";
 
 const B = 8;
-let before = 0;
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, "tensors leaked by the test").toBe(before);
-});
+useCpuBackend();
 
 /** Two-column logits whose margins are well separated, and alternating labels. */
 function fixture(seed = 1, scale = 3, b = B) {

@@ -1,4 +1,5 @@
-import {afterEach, beforeAll, beforeEach, describe, expect, test} from "vitest";
+import {describe, expect, test} from "vitest";
+import {useCpuBackend} from "../../util/backend.js";
 import * as tf from "../../../src/tf.js";
 import {crossEntropy} from "../../../src/losses/compSum.js";
 import {flipDistillationLosses, focalDistillation, marginPreserving} from "../../../src/losses/flipDistillation.js";
@@ -14,16 +15,7 @@ import {lossContract} from "../../util/lossContract.js";
 const B = 8;
 const C = 5;
 const K = 3;
-let before = 0;
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, "tensors leaked by the test").toBe(before);
-});
+useCpuBackend();
 
 /**
  * Seeded inputs in [−3, 3]; labels cover every class (so some are new classes ≥ K); the old model is

@@ -1,4 +1,5 @@
-import {afterEach, beforeAll, beforeEach, describe, expect, test} from "vitest";
+import {describe, expect, test} from "vitest";
+import {useCpuBackend} from "../../util/backend.js";
 import * as tf from "../../../src/tf.js";
 import {hybridMultiLabel, hybridMultiLabelLosses, labelCooccurrence} from "../../../src/losses/hybridMultiLabel.js";
 import type {LossInputs} from "../../../src/losses/defineLoss.js";
@@ -14,16 +15,7 @@ const C = 4;
 const D = 3;
 // Multi-hot targets with co-occurring labels, an imbalanced class 3, no empty and no full row.
 const targets = Float32Array.from([1, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 1, 0, 0, 1, 0, 0, 1, 0, 1, 0, 1, 0]);
-let before = 0;
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, "tensors leaked by the test").toBe(before);
-});
+useCpuBackend();
 
 function fixture(seed = 1, scale = 2) {
   const rng = random(seed).fork("hybrid");

@@ -1,4 +1,5 @@
-import {afterEach, beforeAll, beforeEach, describe, expect, test} from "vitest";
+import {describe, expect, test} from "vitest";
+import {useCpuBackend} from "../../util/backend.js";
 import * as tf from "../../../src/tf.js";
 import {crossEntropy} from "../../../src/losses/compSum.js";
 import {dhkd, kd, kdLosses, nd} from "../../../src/losses/kd.js";
@@ -11,16 +12,7 @@ import {lossContract} from "../../util/lossContract.js";
 const B = 6;
 const C = 4;
 const D = 3;
-let before = 0;
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, "tensors leaked by the test").toBe(before);
-});
+useCpuBackend();
 
 /** Readable seeded inputs: logits in [−3, 3], labels covering every class, embeddings in [−2, 2]. */
 function fixture(seed = 1, scale = 3) {

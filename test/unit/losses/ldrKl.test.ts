@@ -1,4 +1,5 @@
-import {afterEach, beforeAll, beforeEach, describe, expect, test} from "vitest";
+import {describe, expect, test} from "vitest";
+import {useCpuBackend} from "../../util/backend.js";
 import * as tf from "../../../src/tf.js";
 import {aldrKl, ldrKl, ldrKlLosses} from "../../../src/losses/ldrKl.js";
 import {sampleState} from "../../../src/losses/state.js";
@@ -13,16 +14,7 @@ import {lossContract} from "../../util/lossContract.js";
 
 const B = 6;
 const C = 4;
-let before = 0;
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, "tensors leaked by the test").toBe(before);
-});
+useCpuBackend();
 
 /** Seeded logits in [−scale, scale] and labels covering every class. */
 function fixture(seed = 1, scale = 3, b = B) {

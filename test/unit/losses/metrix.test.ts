@@ -1,4 +1,5 @@
-import {afterEach, beforeAll, beforeEach, describe, expect, test} from "vitest";
+import {describe, expect, test} from "vitest";
+import {useCpuBackend} from "../../util/backend.js";
 import * as tf from "../../../src/tf.js";
 import {metrix, metrixLosses, metrixPairs, mixedInputs, utilization} from "../../../src/losses/metrix.js";
 import type {LossInputs} from "../../../src/losses/defineLoss.js";
@@ -13,16 +14,7 @@ const B = 8;
 const D = 3;
 const M = 5;
 const labels = Int32Array.from([0, 0, 1, 1, 2, 2, 3, 3]);
-let before = 0;
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, "tensors leaked by the test").toBe(before);
-});
+useCpuBackend();
 
 function fixture(seed = 1) {
   const rng = random(seed).fork("metrix");

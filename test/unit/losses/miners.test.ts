@@ -1,4 +1,5 @@
-import {afterEach, beforeAll, beforeEach, describe, expect, test} from "vitest";
+import {describe, expect, test} from "vitest";
+import {useCpuBackend} from "../../util/backend.js";
 import * as tf from "../../../src/tf.js";
 import {distanceByName} from "../../../src/losses/distances.js";
 import {
@@ -25,16 +26,7 @@ const D = 3;
 // Classes of 3, 2, 2 and 1 samples.
 const labels = Int32Array.from([0, 1, 2, 0, 1, 2, 3, 0]);
 const B = labels.length;
-let before = 0;
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, "tensors leaked by the test").toBe(before);
-});
+useCpuBackend();
 
 function fixture(seed: number, y: Int32Array = labels): Float32Array {
   return clusteredEmbeddings(

@@ -1,20 +1,12 @@
-import {afterEach, beforeAll, beforeEach, describe, expect, test} from "vitest";
+import {describe, expect, test} from "vitest";
+import {useCpuBackend} from "../../util/backend.js";
 import * as tf from "../../../src/tf.js";
 import {mean, meanNonZero, reduceTerms, sum} from "../../../src/losses/reducers.js";
 import {detach, noGradient} from "../../../src/losses/masks.js";
 import {sampleState} from "../../../src/losses/state.js";
 import {expectClose} from "../../util/close.js";
 
-let before = 0;
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, "tensors leaked by the test").toBe(before);
-});
+const leaks = useCpuBackend();
 
 const read = (f: () => tf.Tensor) => tf.tidy(() => Array.from(f().dataSync()));
 
@@ -90,7 +82,7 @@ describe("gradient stops", () => {
       )
     ).toThrow(/gradient function not found for Greater/);
     // TF.js leaves the failed tape's tensors behind; they are not ours to count.
-    before = tf.memory().numTensors;
+    leaks.recount();
   });
 });
 

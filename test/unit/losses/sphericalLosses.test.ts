@@ -1,4 +1,5 @@
-import {afterEach, beforeAll, beforeEach, describe, expect, test} from "vitest";
+import {describe, expect, test} from "vitest";
+import {useCpuBackend} from "../../util/backend.js";
 import * as tf from "../../../src/tf.js";
 import {crossEntropy} from "../../../src/losses/compSum.js";
 import type {LossSpec} from "../../../src/losses/defineLoss.js";
@@ -23,16 +24,7 @@ import {lossContract} from "../../util/lossContract.js";
 
 const B = 6;
 const C = 5;
-let before = 0;
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, "tensors leaked by the test").toBe(before);
-});
+useCpuBackend();
 
 function fixture(seed = 1, scale = 3, classes = C, rows = B) {
   const rng = random(seed).fork("spherical-fixture");

@@ -1,4 +1,5 @@
-import {afterEach, beforeAll, beforeEach, describe, expect, test} from "vitest";
+import {describe, expect, test} from "vitest";
+import {useCpuBackend} from "../../util/backend.js";
 import * as tf from "../../../src/tf.js";
 import {distanceNames} from "../../../src/losses/distances.js";
 import {tripletMargin} from "../../../src/losses/tripletMargin.js";
@@ -19,16 +20,7 @@ import {lossContract} from "../../util/lossContract.js";
 const D = 3;
 const labels = Int32Array.from([0, 1, 2, 0, 1, 2, 3, 0]);
 const B = labels.length;
-let before = 0;
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, "tensors leaked by the test").toBe(before);
-});
+useCpuBackend();
 
 function fixture(seed: number, y: Int32Array = labels, spread = 0.9): Float32Array {
   return clusteredEmbeddings(

@@ -1,4 +1,5 @@
-import {afterEach, beforeAll, beforeEach, describe, expect, test} from "vitest";
+import {describe, expect, test} from "vitest";
+import {useCpuBackend} from "../../util/backend.js";
 import * as tf from "../../../src/tf.js";
 import {milNce, vattLosses, vattNce} from "../../../src/losses/vatt.js";
 import type {LossInputs, LossSpec} from "../../../src/losses/defineLoss.js";
@@ -12,16 +13,7 @@ import {lossContract} from "../../util/lossContract.js";
 const B = 5;
 const K = 3;
 const D = 4;
-let before = 0;
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, "tensors leaked by the test").toBe(before);
-});
+useCpuBackend();
 
 /** Seeded anchors [B, D] and candidates [B, K, D]; candidates are noisy copies of their anchor. */
 function fixture(seed = 1, k = K, noise = 0.8, scale = 1) {
