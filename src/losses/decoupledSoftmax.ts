@@ -98,9 +98,10 @@ const sharedSchema = {
     default: true,
     doc: "L2-normalise both towers so scores are cosines over τ (DEXML norm_embs: True)"
   },
-  seed: {type: "int", default: 0, min: 0, max: 2147483647, doc: "seed of the positive sampling"},
+  seed: {type: "int", step: 1, default: 0, min: 0, max: 2147483647, doc: "seed of the positive sampling"},
   draw: {
     type: "int",
+    step: 1,
     default: 0,
     min: 0,
     max: 2147483647,
@@ -234,6 +235,7 @@ export const softTopK = defineLoss({
     ...sharedSchema,
     k: {
       type: "int",
+      step: 1,
       default: 5,
       min: 1,
       max: 1000,
@@ -252,6 +254,7 @@ export const softTopK = defineLoss({
     },
     iterations: {
       type: "int",
+      step: 1,
       default: 32,
       min: 1,
       max: 100,

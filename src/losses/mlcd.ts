@@ -98,9 +98,10 @@ export const mlcd = defineLoss({
       default: true,
       doc: "include the 0-score threshold class (MLCD/ZLPR); off gives the pairwise positive-vs-negative softmax"
     },
-    seed: {type: "int", default: 0, min: 0, max: 2147483647, doc: "seed of the negative-class sampling"},
+    seed: {type: "int", step: 1, default: 0, min: 0, max: 2147483647, doc: "seed of the negative-class sampling"},
     draw: {
       type: "int",
+      step: 1,
       default: 0,
       min: 0,
       max: 2147483647,

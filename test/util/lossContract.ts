@@ -169,6 +169,8 @@ export function contractChecks(loss: LossSpec<any>, givenOptions: ContractOption
       if (spec.type === "number" || spec.type === "int") {
         expect(spec.min, `${key}.min`).toBeTypeOf("number");
         expect(spec.max, `${key}.max`).toBeTypeOf("number");
+        expect(spec.step, `${key}.step`).toBeTypeOf("number");
+        if (spec.type === "number") expect(spec.symbol, `${key}.symbol (KaTeX)`).toBeTruthy();
       }
     }
     for (const [name, spec] of Object.entries(loss.inputSpecs)) expect(spec.doc, `input ${name}.doc`).toBeTruthy();
