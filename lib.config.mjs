@@ -4,7 +4,7 @@
 //   node lib.config.mjs --node     → lib/ (Node ESM behind package.json "exports"; tsc adds the .d.ts)
 //   node lib.config.mjs --widgets  → dist/widgets/ (reserved for the widget bundle)
 import * as esbuild from "esbuild";
-import {mkdirSync, writeFileSync} from "node:fs";
+import {copyFileSync, mkdirSync, readFileSync, writeFileSync} from "node:fs";
 
 const args = new Set(process.argv.slice(2));
 
@@ -68,7 +68,59 @@ export const nodeOptions = {
   plugins: [nodeExternals]
 };
 
+// The standalone widgets (dist/widgets/, after the site build): one self-contained ESM bundle that
+// defines every custom element (its dependencies inside; plotly.js in a chunk loaded only by 3-D
+// views), one self-contained anywidget module per widget for Jupyter and marimo, and a plain HTML
+// example page that uses two elements (the browser tests load it).
+export const widgetOptions = {
+  entryPoints: {"losslab-widgets": "components/widgets/standalone.ts"},
+  outdir: "dist/widgets",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  minify: true,
+  legalComments: "linked",
+  logLevel: "warning",
+  metafile: true
+};
+
+async function buildWidgets() {
+  const result = await esbuild.build(widgetOptions);
+  // The tags are the keys of `widgets` in components/widgets/index.ts (read as text: this script runs
+  // before any TypeScript is compiled).
+  const source = readFileSync("components/widgets/index.ts", "utf8");
+  const tags = [...source.matchAll(/^\s*"(losslab-[a-z0-9-]+)":/gm)].map((m) => m[1]);
+  if (tags.length === 0) throw new Error("lib.config.mjs: no widget tags found in components/widgets/index.ts");
+  for (const tag of tags) {
+    const name = tag.replace(/^losslab-/, "");
+    await esbuild.build({
+      stdin: {
+        contents: `import {widgets, toAnywidget} from "./components/widgets/index.ts";\nexport default toAnywidget(widgets[${JSON.stringify(tag)}]);\n`,
+        resolveDir: process.cwd(),
+        loader: "ts",
+        sourcefile: `anywidget-${name}.ts`
+      },
+      outfile: `dist/widgets/anywidget/${name}.js`,
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      target: "es2022",
+      minify: true,
+      legalComments: "none",
+      logLevel: "warning"
+    });
+  }
+  copyFileSync("components/widgets/example.html", "dist/widgets/example.html");
+  writeFileSync("dist/widgets/meta.json", JSON.stringify(result.metafile));
+}
+
 async function main() {
+  if (args.has("--widgets")) {
+    await buildWidgets();
+    return;
+  }
   if (args.has("--node")) {
     await esbuild.build(nodeOptions);
     return;

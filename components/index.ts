@@ -28,3 +28,7 @@ export type {ClaimTableElement} from "./claimTable.js";
 export {tex} from "./internal/tex.js";
 export {LossReference, codeUrl, matchesQuery} from "./lossReference.js";
 export type {LossReferenceData, LossReferenceElement, LossReferenceOptions} from "./lossReference.js";
+export {ExportMenu, csvFormat, svgMarkup, pngBlob, downloadFile, fileSlug} from "./internal/export.js";
+export type {CanvasLayer, Cell, Exportable, Row} from "./internal/export.js";
+export {defineElement, defineAll, toAnywidget, widgets} from "./widgets/index.js";
+export type {AnyModel, AttributeParser, LossLabElement, WidgetComponent} from "./widgets/index.js";

@@ -1,6 +1,8 @@
 import {scaleLinear, scaleLog} from "d3-scale";
 import {select} from "d3-selection";
 import type {ComponentElement} from "./internal/component.js";
+import {svgMarkup} from "./internal/export.js";
+import type {Exportable, Row} from "./internal/export.js";
 import {createSvgElement, documentOf} from "./internal/context.js";
 import {downsampleMinMax, gap} from "./internal/downsample.js";
 import {formatStep, formatValue, px} from "./internal/format.js";
@@ -45,7 +47,7 @@ export interface LossCurveOptions {
   legend: boolean;
 }
 
-export type LossCurveElement = SVGSVGElement & ComponentElement<CurveSeries[], LossCurveOptions>;
+export type LossCurveElement = SVGSVGElement & ComponentElement<CurveSeries[] | null, LossCurveOptions> & Exportable;
 
 const defaults: LossCurveOptions = {width: 640, xLabel: "step", yLabel: "", yScale: "linear", legend: true};
 
@@ -169,10 +171,10 @@ function nearestIndex(xs: ArrayLike<number>, n: number, value: number): number {
  * column's minimum and maximum, so update() stays cheap enough to call every animation frame; a
  * pointer read-out shows every series' value at the nearest step.
  */
-export function LossCurve(data: CurveSeries[] = [], options: Partial<LossCurveOptions> = {}): LossCurveElement {
+export function LossCurve(data: CurveSeries[] | null = [], options: Partial<LossCurveOptions> = {}): LossCurveElement {
   const document = documentOf(options);
   let current: LossCurveOptions = {...defaults, ...options};
-  let series: CurveSeries[] = data;
+  let series: CurveSeries[] = data ?? [];
   let destroyed = false;
 
   const {svg, title, desc, defs} = createFigureSvg(document, "losslab-loss-curve");
@@ -410,12 +412,25 @@ export function LossCurve(data: CurveSeries[] = [], options: Partial<LossCurveOp
   render();
 
   const element = svg as LossCurveElement;
-  element.update = function (this: LossCurveElement, next: CurveSeries[], nextOptions?: Partial<LossCurveOptions>) {
+  element.update = function (
+    this: LossCurveElement,
+    next: CurveSeries[] | null,
+    nextOptions?: Partial<LossCurveOptions>
+  ) {
     if (destroyed) return this;
     series = next ?? [];
     if (nextOptions) current = {...current, ...nextOptions};
     render();
     return this;
+  };
+  element.toSVG = () => svgMarkup(svg);
+  element.toRows = () => {
+    const rows: Row[] = [];
+    for (const s of series) {
+      const n = Math.min(s.x.length, s.y.length);
+      for (let i = 0; i < n; ++i) rows.push({series: s.label, role: s.role ?? "", step: s.x[i], value: s.y[i]});
+    }
+    return rows;
   };
   element.destroy = function () {
     destroyed = true;

@@ -25,15 +25,15 @@ export interface CanvasLayer {
 }
 
 /**
- * Standalone SVG markup of `svg`: namespaces declared, explicit size, and canvas layers drawn under
+ * Standalone SVG markup of `svg`: namespace declared, explicit size, and canvas layers drawn under
  * the vector content as <image> elements (a data URL each), so the file opens on its own in a browser
  * or an editor. Pixel layers use `image-rendering: pixelated`, as they are shown.
  */
 export function svgMarkup(svg: SVGSVGElement, layers: readonly CanvasLayer[] = []): string {
   const document = svg.ownerDocument;
   const clone = svg.cloneNode(true) as SVGSVGElement;
-  clone.setAttribute("xmlns", svgNamespace);
-  clone.setAttribute("xmlns:xlink", "http://www.w3.org/1999/xlink");
+  // XMLSerializer declares the SVG namespace itself (setting xmlns too would duplicate it); images
+  // use SVG 2's plain href, so no xlink namespace is needed.
   // The page's responsive style (max-width: 100%) means nothing in a file.
   clone.removeAttribute("style");
   clone.setAttribute("style", "font-family: system-ui, sans-serif; background: white;");

@@ -176,6 +176,84 @@ describe("the loss library", () => {
   });
 });
 
+describe("widgets outside the notebooks", () => {
+  test("a plain HTML page renders two custom elements from one script tag and updates them in place", async () => {
+    const {page, problems, close} = await open("/widgets/example.html");
+    try {
+      await page.waitForSelector("losslab-embedding-plot svg");
+      await page.waitForSelector("losslab-loss-curve svg");
+      const before = await page.evaluate(() => {
+        window.__curveSvg = document.querySelector("losslab-loss-curve svg");
+        window.__embeddingSvg = document.querySelector("losslab-embedding-plot svg");
+        return document.querySelectorAll("losslab-embedding-plot svg circle, losslab-embedding-plot svg .points *")
+          .length;
+      });
+      assert.ok(before > 0, "the embedding draws its points");
+      await page.waitForFunction(() => Number(document.getElementById("curve").dataset.updates) >= 10);
+      await page.waitForFunction(() => document.getElementById("embedding").dataset.updated === "true");
+      const same = await page.evaluate(
+        () =>
+          document.querySelector("losslab-loss-curve svg") === window.__curveSvg &&
+          document.querySelector("losslab-embedding-plot svg") === window.__embeddingSvg
+      );
+      assert.ok(same, "update() redrew in place instead of re-creating the figures");
+      const download = page.waitForEvent("download");
+      await page.click("losslab-loss-curve .losslab-export button:text('CSV')");
+      const file = await download;
+      assert.match(file.suggestedFilename(), /\.csv$/);
+      const csv = readFileSync(await file.path(), "utf8");
+      assert.match(csv, /^series,role,step,value\r\ncross-entropy,baseline,0,/);
+      assert.deepEqual(problems, []);
+    } finally {
+      await close();
+    }
+  });
+  test("an anywidget module renders, follows model changes and cleans up", async () => {
+    const {page, problems, close} = await open("/widgets/example.html");
+    try {
+      const result = await page.evaluate(async () => {
+        const {default: widget} = await import("./anywidget/loss-curve.js");
+        const listeners = {};
+        const state = {
+          data: [{key: "a", label: "cross-entropy", role: "baseline", x: [0, 1], y: [1, 0.5]}],
+          options: {width: 400}
+        };
+        const model = {
+          get: (name) => state[name],
+          on: (event, f) => (listeners[event] ??= new Set()).add(f),
+          off: (event, f) => listeners[event]?.delete(f)
+        };
+        const el = document.createElement("div");
+        document.body.append(el);
+        const cleanup = widget.render({model, el});
+        const svg = el.querySelector("svg");
+        state.data = [...state.data, {key: "b", label: "focal", role: "method", x: [0, 1], y: [0.8, 0.3]}];
+        for (const f of listeners["change:data"] ?? []) f();
+        const afterUpdate = {same: el.querySelector("svg") === svg, legend: el.textContent.includes("focal")};
+        cleanup();
+        return {...afterUpdate, empty: el.childElementCount === 0};
+      });
+      assert.deepEqual(result, {same: true, legend: true, empty: true});
+      assert.deepEqual(problems, []);
+    } finally {
+      await close();
+    }
+  });
+  test("?embed=1 shows a notebook's figures and controls only", async () => {
+    const {page, problems, close} = await open("/classification/comp-sum?embed=1&backend=wasm");
+    try {
+      await page.waitForSelector(".losslab-layout .losslab-run");
+      assert.equal(await page.locator("#observablehq-sidebar").isVisible(), false, "sidebar hidden");
+      assert.equal(await page.locator("#observablehq-main > h1").isVisible(), false, "title hidden");
+      assert.equal(await page.locator(".losslab-layout").isVisible(), true, "figures shown");
+      await page.waitForFunction(() => Number(document.querySelector(".losslab-run")?.dataset.step) > 0);
+      assert.deepEqual(problems, []);
+    } finally {
+      await close();
+    }
+  });
+});
+
 /** Waits for the first event with finite losses, then until every arm's loss is below `factor` × that. */
 async function lossFalls(page, factor = 0.5, timeout = trainTimeout) {
   await page.waitForFunction(

@@ -1,0 +1,27 @@
+/**
+ * LossLab's figures as widgets for pages outside the notebooks: custom elements (one script tag, data
+ * as a JSON attribute or a property) and anywidget modules (Jupyter, marimo). Loading this module
+ * defines every element; the standalone bundle in dist/widgets/ is this module with its dependencies.
+ */
+import {DecisionMargin} from "../decisionMargin.js";
+import {EmbeddingPlot} from "../embeddingPlot.js";
+import {LossCurve} from "../lossCurve.js";
+import {toAnywidget} from "./anywidget.js";
+import {defineElement} from "./element.js";
+import type {WidgetComponent} from "./element.js";
+
+export {defineElement, toAnywidget};
+export type {LossLabElement, WidgetComponent, AttributeParser} from "./element.js";
+export type {AnyModel} from "./anywidget.js";
+
+/** Every widget: its custom-element tag and the component it renders. */
+export const widgets: Readonly<Record<string, WidgetComponent>> = Object.freeze({
+  "losslab-embedding-plot": EmbeddingPlot as WidgetComponent,
+  "losslab-decision-margin": DecisionMargin as WidgetComponent,
+  "losslab-loss-curve": LossCurve as WidgetComponent
+});
+
+/** Defines every LossLab custom element in `window` (the page's by default). */
+export function defineAll(window: Parameters<typeof defineElement>[3] = globalThis): void {
+  for (const [tag, Component] of Object.entries(widgets)) defineElement(tag, Component, {}, window);
+}
