@@ -32,3 +32,13 @@ export {ExportMenu, csvFormat, svgMarkup, pngBlob, downloadFile, fileSlug} from 
 export type {CanvasLayer, Cell, Exportable, Row} from "./internal/export.js";
 export {defineElement, defineAll, toAnywidget, widgets} from "./widgets/index.js";
 export type {AnyModel, AttributeParser, LossLabElement, WidgetComponent} from "./widgets/index.js";
+export {FlipMatrix, flipRampColor, flipRampPosition, flipRampStart, flipRampEnd, keptColor} from "./flipMatrix.js";
+export type {
+  FlipMatrixCounts,
+  FlipMatrixData,
+  FlipMatrixElement,
+  FlipMatrixOptions,
+  FlipMatrixValue
+} from "./flipMatrix.js";
+export {FlipCurves, flipCurveMetrics} from "./flipCurves.js";
+export type {FlipCurveArm, FlipCurvesElement, FlipCurvesOptions, FlipMetric} from "./flipCurves.js";

@@ -5,6 +5,8 @@
  */
 import {DecisionMargin} from "../decisionMargin.js";
 import {EmbeddingPlot} from "../embeddingPlot.js";
+import {FlipCurves} from "../flipCurves.js";
+import {FlipMatrix} from "../flipMatrix.js";
 import {LossCurve} from "../lossCurve.js";
 import {toAnywidget} from "./anywidget.js";
 import {defineElement} from "./element.js";
@@ -18,7 +20,9 @@ export type {AnyModel} from "./anywidget.js";
 export const widgets: Readonly<Record<string, WidgetComponent>> = Object.freeze({
   "losslab-embedding-plot": EmbeddingPlot as WidgetComponent,
   "losslab-decision-margin": DecisionMargin as WidgetComponent,
-  "losslab-loss-curve": LossCurve as WidgetComponent
+  "losslab-loss-curve": LossCurve as WidgetComponent,
+  "losslab-flip-matrix": FlipMatrix as WidgetComponent,
+  "losslab-flip-curves": FlipCurves as WidgetComponent
 });
 
 /** Defines every LossLab custom element in `window` (the page's by default). */

@@ -28,6 +28,7 @@ import {
 } from "./flips.js";
 import {mapAtR, recallAtK, tolerance, uniformity} from "./retrieval.js";
 import {characterErrorRate, editDistance, wordErrorRate} from "./text.js";
+import {flipCellMask, flipHistory, flippedMask, positiveFlippedMask, recordFlips} from "./flipMasks.js";
 
 export {
   accuracy,
@@ -54,6 +55,8 @@ export {
   relativeNegativeFlipRate
 } from "./flips.js";
 export type {Flips} from "./flips.js";
+export {flipCellMask, flipHistory, flippedMask, positiveFlippedMask, recordFlips} from "./flipMasks.js";
+export type {FlipCell, FlipHistory} from "./flipMasks.js";
 export {mapAtR, recallAtK, tolerance, uniformity} from "./retrieval.js";
 export type {RetrievalDistance, RetrievalOptions} from "./retrieval.js";
 export {characterErrorRate, editDistance, wordErrorRate} from "./text.js";
@@ -83,6 +86,11 @@ export const metrics = Object.freeze({
   relativeNegativeFlipRate,
   flips,
   flipMatrix,
+  flippedMask,
+  positiveFlippedMask,
+  flipCellMask,
+  flipHistory,
+  recordFlips,
   recallAtK,
   mapAtR,
   uniformity,

@@ -2,6 +2,7 @@ import {describe, expect, test} from "vitest";
 import * as calibration from "../../../src/metrics/calibration.js";
 import * as classification from "../../../src/metrics/classification.js";
 import * as flips from "../../../src/metrics/flips.js";
+import * as flipMasks from "../../../src/metrics/flipMasks.js";
 import * as all from "../../../src/metrics/index.js";
 import * as retrieval from "../../../src/metrics/retrieval.js";
 import * as text from "../../../src/metrics/text.js";
@@ -15,7 +16,7 @@ describe("src/metrics/index.ts", () => {
   });
   test("every public function of the metric modules is re-exported; validation helpers are not", () => {
     const internal = /^(check|argmaxAt|quantileSorted)/;
-    for (const module of [classification, calibration, flips, retrieval, text]) {
+    for (const module of [classification, calibration, flips, flipMasks, retrieval, text]) {
       for (const [name, v] of Object.entries(module)) {
         if (typeof v !== "function") continue;
         if (internal.test(name)) expect(all, name).not.toHaveProperty(name);
