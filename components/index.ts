@@ -42,3 +42,13 @@ export type {
 } from "./flipMatrix.js";
 export {FlipCurves, flipCurveMetrics} from "./flipCurves.js";
 export type {FlipCurveArm, FlipCurvesElement, FlipCurvesOptions, FlipMetric} from "./flipCurves.js";
+export {ReliabilityDiagram} from "./reliabilityDiagram.js";
+export type {
+  Binning,
+  ReliabilityArm,
+  ReliabilityBinsData,
+  ReliabilityData,
+  ReliabilityDiagramElement,
+  ReliabilityDiagramOptions,
+  ReliabilityValue
+} from "./reliabilityDiagram.js";

@@ -8,6 +8,7 @@ import {EmbeddingPlot} from "../embeddingPlot.js";
 import {FlipCurves} from "../flipCurves.js";
 import {FlipMatrix} from "../flipMatrix.js";
 import {LossCurve} from "../lossCurve.js";
+import {ReliabilityDiagram} from "../reliabilityDiagram.js";
 import {toAnywidget} from "./anywidget.js";
 import {defineElement} from "./element.js";
 import type {WidgetComponent} from "./element.js";
@@ -22,7 +23,8 @@ export const widgets: Readonly<Record<string, WidgetComponent>> = Object.freeze(
   "losslab-decision-margin": DecisionMargin as WidgetComponent,
   "losslab-loss-curve": LossCurve as WidgetComponent,
   "losslab-flip-matrix": FlipMatrix as WidgetComponent,
-  "losslab-flip-curves": FlipCurves as WidgetComponent
+  "losslab-flip-curves": FlipCurves as WidgetComponent,
+  "losslab-reliability-diagram": ReliabilityDiagram as WidgetComponent
 });
 
 /** Defines every LossLab custom element in `window` (the page's by default). */

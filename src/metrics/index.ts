@@ -28,6 +28,14 @@ import {
 } from "./flips.js";
 import {mapAtR, recallAtK, tolerance, uniformity} from "./retrieval.js";
 import {characterErrorRate, editDistance, wordErrorRate} from "./text.js";
+import {
+  binStrategy,
+  bootstrapReliability,
+  nllAtTemperature,
+  optimalTemperature,
+  reliabilityView,
+  temperatureScale
+} from "./calibrationViews.js";
 import {flipCellMask, flipHistory, flippedMask, positiveFlippedMask, recordFlips} from "./flipMasks.js";
 
 export {
@@ -46,6 +54,22 @@ export {
 export type {LogitMargins, Numbers, PerClass} from "./classification.js";
 export {binConfidences, calibrationErrors, ece, mce, reliabilityBins} from "./calibration.js";
 export type {BinOptions, BinStrategy, ReliabilityBins} from "./calibration.js";
+export {
+  binStrategy,
+  bootstrapReliability,
+  nllAtTemperature,
+  optimalTemperature,
+  reliabilityView,
+  temperatureScale
+} from "./calibrationViews.js";
+export type {
+  Binning,
+  BootstrapOptions,
+  BootstrapReliability,
+  ReliabilityView,
+  ReliabilityViewOptions,
+  TemperatureSearchOptions
+} from "./calibrationViews.js";
 export {
   flipMatrix,
   flips,
@@ -80,6 +104,12 @@ export const metrics = Object.freeze({
   calibrationErrors,
   ece,
   mce,
+  bootstrapReliability,
+  temperatureScale,
+  nllAtTemperature,
+  optimalTemperature,
+  reliabilityView,
+  binStrategy,
   negativeFlipRate,
   positiveFlipRate,
   negativeFlipImpact,

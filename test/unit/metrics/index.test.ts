@@ -1,5 +1,6 @@
 import {describe, expect, test} from "vitest";
 import * as calibration from "../../../src/metrics/calibration.js";
+import * as calibrationViews from "../../../src/metrics/calibrationViews.js";
 import * as classification from "../../../src/metrics/classification.js";
 import * as flips from "../../../src/metrics/flips.js";
 import * as flipMasks from "../../../src/metrics/flipMasks.js";
@@ -16,7 +17,7 @@ describe("src/metrics/index.ts", () => {
   });
   test("every public function of the metric modules is re-exported; validation helpers are not", () => {
     const internal = /^(check|argmaxAt|quantileSorted)/;
-    for (const module of [classification, calibration, flips, flipMasks, retrieval, text]) {
+    for (const module of [classification, calibration, calibrationViews, flips, flipMasks, retrieval, text]) {
       for (const [name, v] of Object.entries(module)) {
         if (typeof v !== "function") continue;
         if (internal.test(name)) expect(all, name).not.toHaveProperty(name);
