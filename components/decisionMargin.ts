@@ -8,7 +8,9 @@ import type {Renderer} from "./internal/context.js";
 import {contourPath, gridToPlot} from "./internal/contour.js";
 import type {Grid} from "./internal/contour.js";
 import {argmaxAt, classScore, confidence, confidenceOpacity, fieldPixels, marginFromProbs} from "./internal/field.js";
-import {formatList, px} from "./internal/format.js";
+import {svgMarkup} from "./internal/export.js";
+import type {Exportable, Row} from "./internal/export.js";
+import {float32Value, formatList, px} from "./internal/format.js";
 import {createAxis, frame, renderAxis} from "./internal/frame.js";
 import type {Frame} from "./internal/frame.js";
 import {classColor} from "./internal/palette.js";
@@ -32,6 +34,18 @@ export interface DecisionData {
     clean?: Int32Array;
     /** Keys for the join (default: the index). */
     ids?: Int32Array;
+    /** 1 marks a negative flip (the old model was right, the new one is wrong): drawn with a bold outer ring. */
+    flipped?: Uint8Array;
+  };
+  /**
+   * An old model's field on the same grid and classes (e.g. the model before an update), drawn as its
+   * decision boundary (and, with the option previousMargins, its margin contours) over the new field.
+   */
+  previous?: {
+    /** [ny·nx, classes] softmax probabilities per cell of the old model. */
+    probs: Float32Array;
+    /** [ny·nx] the old model's top-1 minus top-2 logit; derived from probs when absent. */
+    margin?: Float32Array;
   };
 }
 
@@ -46,6 +60,8 @@ export interface DecisionMarginOptions {
   contours: number[];
   /** Draw the decision boundary (where the argmax class changes). */
   boundary: boolean;
+  /** With data.previous: also draw the old model's logit-margin contours (at the levels of `contours`), dotted. */
+  previousMargins: boolean;
   points: boolean;
   pointRadius: number;
   /** "canvas" draws the field as an nx × ny canvas under the SVG; "svg" as one <rect> per cell. */
@@ -53,12 +69,15 @@ export interface DecisionMarginOptions {
   document?: Document;
 }
 
-export type DecisionMarginElement = HTMLDivElement & ComponentElement<DecisionData | null, DecisionMarginOptions>;
+export type DecisionMarginElement = HTMLDivElement &
+  ComponentElement<DecisionData | null, DecisionMarginOptions> &
+  Exportable;
 
 const defaults: DecisionMarginOptions = {
   width: 360,
   contours: [1, 2, 4],
   boundary: true,
+  previousMargins: false,
   points: true,
   pointRadius: 2.5,
   renderer: "auto"
@@ -86,6 +105,16 @@ interface PointDatum {
  * logit, the quantity margin losses act on) over it, and the points coloured by their (possibly
  * noisy) label, mislabelled ones ringed. The field is a canvas under the SVG in browsers and one
  * rect per cell under renderer "svg".
+ *
+ * Old vs new: with data.previous (an old model's field on the same grid) the old model's decision
+ * boundary is drawn as an outlined dashed line over the new field (and its margin contours, dotted,
+ * with the option previousMargins), and points.flipped rings the negative flips (old model right,
+ * new model wrong) in bold, so a reader sees where an update moved the boundary across samples.
+ *
+ * Export: toSVG() inlines the canvas field as an image at the plot area (under renderer "svg" the
+ * cells are already vector rects); toRows() gives one row per drawn point (id, x, y, label, clean,
+ * flipped). The grid field itself is not exported as rows: it is a dense model evaluation, not data
+ * marks (a page that needs it has the probabilities it passed in).
  */
 export function DecisionMargin(
   data: DecisionData | null = null,
@@ -133,6 +162,29 @@ export function DecisionMargin(
   boundary.setAttribute("class", "boundary");
   boundary.setAttribute("stroke-width", "1.75");
   lines.append(margins, boundary);
+  // The old model's lines: an outlined dashed boundary (a background-coloured halo under dark dashes)
+  // and dotted margin contours, under the new model's lines so that an unchanged boundary reads as solid.
+  const previous = createSvgElement(document, "g");
+  previous.setAttribute("class", "previous");
+  previous.setAttribute("clip-path", `url(#${clip.id})`);
+  previous.setAttribute("fill", "none");
+  const previousMargins = createSvgElement(document, "g");
+  previousMargins.setAttribute("class", "previous-margins");
+  previousMargins.setAttribute("stroke", "currentColor");
+  previousMargins.setAttribute("stroke-dasharray", "0.5,3");
+  previousMargins.setAttribute("stroke-linecap", "round");
+  previousMargins.setAttribute("stroke-width", "1.5");
+  const previousHalo = createSvgElement(document, "path");
+  previousHalo.setAttribute("class", "previous-halo");
+  previousHalo.setAttribute("stroke-width", "4");
+  previousHalo.setAttribute("stroke-opacity", "0.8");
+  previousHalo.setAttribute("style", "stroke: var(--theme-background, white);");
+  const previousBoundary = createSvgElement(document, "path");
+  previousBoundary.setAttribute("class", "previous-boundary");
+  previousBoundary.setAttribute("stroke", "currentColor");
+  previousBoundary.setAttribute("stroke-width", "1.75");
+  previousBoundary.setAttribute("stroke-dasharray", "7,4");
+  previous.append(previousMargins, previousHalo, previousBoundary);
   const dots = createSvgElement(document, "g");
   dots.setAttribute("class", "points");
   dots.setAttribute("stroke-width", "0.75");
@@ -142,15 +194,22 @@ export function DecisionMargin(
   rings.setAttribute("fill", "none");
   rings.setAttribute("stroke", "currentColor");
   rings.setAttribute("stroke-width", "1.25");
+  const flips = createSvgElement(document, "g");
+  flips.setAttribute("class", "flipped");
+  flips.setAttribute("fill", "none");
+  flips.setAttribute("stroke", "currentColor");
+  flips.setAttribute("stroke-width", "2.25");
   const legend = createSvgElement(document, "g");
   legend.setAttribute("class", "legend");
-  svg.append(field, xAxis, yAxis, lines, dots, rings, legend);
+  svg.append(field, xAxis, yAxis, previous, lines, dots, rings, flips, legend);
   root.append(svg);
 
   // d3-contour only indexes its input, so typed arrays pass without copying.
   let contourGenerator = contours();
   let scoreBuffer: Float32Array | undefined;
   let marginBuffer: Float32Array | undefined;
+  let previousMarginBuffer: Float32Array | undefined;
+  let layout: Frame = frame(current.width, current.height ?? current.width, {top: 0, right: 0, bottom: 0, left: 0});
 
   function render(): void {
     const {width, pointRadius} = current;
@@ -158,7 +217,7 @@ export function DecisionMargin(
     const items = legendItems();
     const rows = items.length ? items[items.length - 1].y / legendRow + 1 : 0;
     // Height defaults to the width; legend rows beyond the first take from the plot, not the figure.
-    const layout = frame(width, height, {top: 10, right: 10, bottom: 40 + rows * legendRow, left: 44});
+    layout = frame(width, height, {top: 10, right: 10, bottom: 40 + rows * legendRow, left: 44});
     const grid = state?.grid ?? emptyGrid;
     const x = scaleLinear()
       .domain([grid.x0, grid.x1])
@@ -184,6 +243,7 @@ export function DecisionMargin(
 
     renderField(layout);
     renderContours(grid, x, y);
+    renderPrevious(grid, x, y);
     renderPoints(x, y, pointRadius);
     renderLegend(layout, items);
   }
@@ -259,31 +319,88 @@ export function DecisionMargin(
         setAttribute(this, "stroke-opacity", (0.75 - (0.4 * i) / Math.max(1, levels.length - 1)).toFixed(3));
         setAttribute(this, "d", contourPath(geometry.coordinates, grid, transform));
       });
-    let path = "";
-    if (valid && current.boundary && state!.classes > 1) {
-      // Every boundary separates two classes, at least one of which is not the last: C − 1 contours cover them all.
-      for (let k = 0; k < state!.classes - 1; ++k) {
-        scoreBuffer = classScore(state!.probs, state!.classes, cells, k, scoreBuffer);
-        path += contourPath(
-          contourGenerator.contour(scoreBuffer as unknown as number[], 0).coordinates,
-          grid,
-          transform
-        );
-      }
-    }
+    const path = valid && current.boundary ? boundaryPath(state!.probs, state!.classes, grid, transform) : "";
     setAttribute(boundary, "d", path);
     setAttribute(boundary, "display", path ? null : "none");
   }
 
+  /** The decision boundary of a probability field as one path (empty for fewer than two classes). */
+  function boundaryPath(
+    probs: Float32Array,
+    classes: number,
+    grid: Grid,
+    transform: (gx: number, gy: number) => [number, number]
+  ): string {
+    const cells = grid.nx * grid.ny;
+    let path = "";
+    // Every boundary separates two classes, at least one of which is not the last: C − 1 contours cover them all.
+    for (let k = 0; k < classes - 1; ++k) {
+      scoreBuffer = classScore(probs, classes, cells, k, scoreBuffer);
+      path += contourPath(contourGenerator.contour(scoreBuffer as unknown as number[], 0).coordinates, grid, transform);
+    }
+    return path;
+  }
+
+  function renderPrevious(grid: Grid, x: ScaleLinear<number, number>, y: ScaleLinear<number, number>): void {
+    const old = hasPrevious() ? state!.previous! : null;
+    const cells = grid.nx * grid.ny;
+    const transform = gridToPlot(grid, x, y);
+    // contourGenerator was sized for this grid by renderContours.
+    const path = old ? boundaryPath(old.probs, state!.classes, grid, transform) : "";
+    for (const line of [previousHalo, previousBoundary]) {
+      setAttribute(line, "d", path);
+      setAttribute(line, "display", path ? null : "none");
+    }
+    const levels = old && current.previousMargins ? finiteLevels() : [];
+    let margin: Float32Array | undefined;
+    if (levels.length > 0) {
+      margin =
+        old!.margin && old!.margin.length === cells
+          ? old!.margin
+          : (previousMarginBuffer = marginFromProbs(old!.probs, state!.classes, cells, previousMarginBuffer));
+    }
+    select(previousMargins)
+      .selectAll<SVGPathElement, number>("path")
+      .data(levels, (level) => String(level))
+      .join("path")
+      .each(function (level) {
+        setAttribute(this, "data-level", String(level));
+        setAttribute(
+          this,
+          "d",
+          contourPath(contourGenerator.contour(margin as unknown as number[], level).coordinates, grid, transform)
+        );
+      });
+  }
+
+  /** Whether data.previous is drawable: a field of the same grid and classes as the new one. */
+  function hasPrevious(): boolean {
+    const old = state?.previous;
+    if (!state || !old || state.classes < 2 || state.grid.nx < 2 || state.grid.ny < 2) return false;
+    return old.probs.length === state.grid.nx * state.grid.ny * state.classes;
+  }
+
+  function finiteLevels(): number[] {
+    return current.contours.filter((level) => Number.isFinite(level));
+  }
+
+  /** Indices of the points drawn (all of them, or none when the option points is off). */
+  function pointCount(): number {
+    const points = current.points ? state?.points : undefined;
+    return points ? Math.min(points.label.length, points.x.length >> 1) : 0;
+  }
+
   function renderPoints(x: ScaleLinear<number, number>, y: ScaleLinear<number, number>, radius: number): void {
     const points = current.points ? state?.points : undefined;
-    const n = points ? Math.min(points.label.length, points.x.length >> 1) : 0;
+    const n = pointCount();
     const all: PointDatum[] = [];
     const mislabelled: PointDatum[] = [];
+    const flipped: PointDatum[] = [];
     for (let i = 0; i < n; ++i) {
       const d = {key: points!.ids ? points!.ids[i] : i, index: i};
       all.push(d);
       if (points!.clean && points!.clean[i] !== points!.label[i]) mislabelled.push(d);
+      if (points!.flipped && points!.flipped[i]) flipped.push(d);
     }
     const position = function (this: SVGCircleElement, d: PointDatum) {
       setAttribute(this, "cx", String(px(x(points!.x[2 * d.index]))));
@@ -306,14 +423,32 @@ export function DecisionMargin(
       .each(function () {
         setAttribute(this, "r", String(radius + 2.5));
       });
+    // Outside the mislabelled ring (which may ring the same point) and heavier, so the two read apart.
+    select(flips)
+      .selectAll<SVGCircleElement, PointDatum>("circle")
+      .data(flipped, (d) => d.key)
+      .join("circle")
+      .each(position)
+      .each(function () {
+        setAttribute(this, "r", String(radius + 5.5));
+      });
   }
 
   function legendItems(): LegendItem[] {
     const items: LegendItem[] = [];
     if (current.boundary) items.push({key: "boundary", text: "decision boundary", x: 0, y: 0});
-    const levels = current.contours.filter((level) => Number.isFinite(level));
+    const levels = finiteLevels();
     if (levels.length) items.push({key: "margin", text: `logit margin ${formatList(levels)}`, x: 0, y: 0});
+    if (hasPrevious()) {
+      items.push({key: "previous", text: "old model boundary", x: 0, y: 0});
+      if (current.previousMargins && levels.length) {
+        items.push({key: "previous-margin", text: `old model margin ${formatList(levels)}`, x: 0, y: 0});
+      }
+    }
     if (current.points && state?.points?.clean) items.push({key: "mislabelled", text: "mislabelled", x: 0, y: 0});
+    if (current.points && state?.points?.flipped) {
+      items.push({key: "flipped", text: "negative flip (old right, new wrong)", x: 0, y: 0});
+    }
     // Rows wrap at the figure's width (text width estimated: there is no layout engine under jsdom).
     let x = 0;
     let y = 0;
@@ -340,13 +475,30 @@ export function DecisionMargin(
         const item = enter.append("g").attr("class", (d) => `item legend-${d.key}`);
         item.each(function (d) {
           const g = select(this);
-          if (d.key === "mislabelled") {
+          if (d.key === "mislabelled" || d.key === "flipped") {
             g.append("circle")
               .attr("cx", 6)
-              .attr("r", 4)
+              .attr("r", d.key === "flipped" ? 5 : 4)
               .attr("fill", "none")
               .attr("stroke", "currentColor")
-              .attr("stroke-width", 1.25);
+              .attr("stroke-width", d.key === "flipped" ? 2.25 : 1.25);
+          } else if (d.key === "previous") {
+            g.append("line")
+              .attr("x2", 16)
+              .attr("stroke-width", 4)
+              .attr("style", "stroke: var(--theme-background, white);");
+            g.append("line")
+              .attr("x2", 16)
+              .attr("stroke", "currentColor")
+              .attr("stroke-width", 1.75)
+              .attr("stroke-dasharray", "7,4");
+          } else if (d.key === "previous-margin") {
+            g.append("line")
+              .attr("x2", 16)
+              .attr("stroke", "currentColor")
+              .attr("stroke-width", 1.5)
+              .attr("stroke-linecap", "round")
+              .attr("stroke-dasharray", "0.5,3");
           } else {
             g.append("line")
               .attr("x2", 16)
@@ -366,15 +518,31 @@ export function DecisionMargin(
 
   function describe(): string {
     const classes = state?.classes ?? 0;
-    const levels = current.contours.filter((level) => Number.isFinite(level));
+    const levels = finiteLevels();
     const parts = [
       `Decision regions of a ${classes}-class classifier over inputs x₁ and x₂: the shading shows the predicted class, deeper where the model is more confident`
     ];
     if (current.boundary) parts.push("a solid line marks the decision boundary");
     if (levels.length) parts.push(`dashed lines mark logit margins of ${formatList(levels)}`);
-    const n = current.points && state?.points ? state.points.label.length : 0;
-    if (n)
+    if (hasPrevious()) {
+      parts.push(
+        `an outlined dashed line marks the old model's decision boundary${
+          current.previousMargins && levels.length ? ", dotted lines its logit margins" : ""
+        }`
+      );
+    }
+    const n = pointCount();
+    if (n) {
       parts.push(`${n} points are coloured by their label${state?.points?.clean ? ", mislabelled ones ringed" : ""}`);
+      const flipped = state?.points?.flipped;
+      if (flipped) {
+        let count = 0;
+        for (let i = 0; i < n; ++i) if (flipped[i]) ++count;
+        parts.push(
+          `${count} ${count === 1 ? "is a negative flip" : "are negative flips"} (the old model right, the new one wrong), ringed in bold`
+        );
+      }
+    }
     return `${parts.join("; ")}.`;
   }
 
@@ -390,6 +558,29 @@ export function DecisionMargin(
     if (nextOptions) current = {...current, ...nextOptions};
     render();
     return this;
+  };
+  root.toSVG = function () {
+    const layers =
+      canvas && canvas.width > 0
+        ? [{canvas, x: layout.left, y: layout.top, width: layout.innerWidth, height: layout.innerHeight}]
+        : [];
+    return svgMarkup(svg, layers);
+  };
+  root.toRows = function (): Row[] {
+    const points = state?.points;
+    const n = pointCount();
+    const rows: Row[] = [];
+    for (let i = 0; i < n; ++i) {
+      rows.push({
+        id: points!.ids ? points!.ids[i] : i,
+        x: float32Value(points!.x[2 * i]),
+        y: float32Value(points!.x[2 * i + 1]),
+        label: points!.label[i],
+        clean: points!.clean ? points!.clean[i] : null,
+        flipped: points!.flipped ? points!.flipped[i] !== 0 : null
+      });
+    }
+    return rows;
   };
   root.destroy = function () {
     destroyed = true;

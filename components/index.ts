@@ -2,8 +2,23 @@ export {LossCurve, lossCurveHeight, seriesColors} from "./lossCurve.js";
 export type {CurveSeries, LossCurveElement, LossCurveOptions} from "./lossCurve.js";
 export {DecisionMargin} from "./decisionMargin.js";
 export type {DecisionData, DecisionMarginElement, DecisionMarginOptions} from "./decisionMargin.js";
-export {EmbeddingPlot} from "./embeddingPlot.js";
-export type {EmbeddingData, EmbeddingPlotElement, EmbeddingPlotOptions} from "./embeddingPlot.js";
+export {EmbeddingPlot, marginWedges} from "./embeddingPlot.js";
+export type {
+  AngularMargin,
+  EmbeddingData,
+  EmbeddingPlotElement,
+  EmbeddingPlotOptions,
+  MarginWedge,
+  MinedPairs
+} from "./embeddingPlot.js";
+export {EmbeddingSphere, sphereFigure} from "./embeddingSphere.js";
+export type {
+  EmbeddingSphereElement,
+  EmbeddingSphereOptions,
+  SphereCamera,
+  SphereData,
+  SphereFigure
+} from "./embeddingSphere.js";
 export {
   armColor,
   armColors,
@@ -52,3 +67,26 @@ export type {
   ReliabilityDiagramOptions,
   ReliabilityValue
 } from "./reliabilityDiagram.js";
+export {ConfusionMatrix} from "./confusionMatrix.js";
+export type {
+  ConfusionCell,
+  ConfusionMatrixData,
+  ConfusionMatrixElement,
+  ConfusionMatrixOptions
+} from "./confusionMatrix.js";
+export {MarginHistogram, marginBins, marginEdges} from "./marginHistogram.js";
+export type {
+  MarginArm,
+  MarginBins,
+  MarginHistogramData,
+  MarginHistogramElement,
+  MarginHistogramOptions
+} from "./marginHistogram.js";
+export {PerClassBars} from "./perClassBars.js";
+export type {
+  PerClassArm,
+  PerClassBarsData,
+  PerClassBarsElement,
+  PerClassBarsOptions,
+  PerClassMetric
+} from "./perClassBars.js";

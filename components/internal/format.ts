@@ -24,3 +24,17 @@ export function formatValue(value: number): string {
 export function formatList(values: readonly number[]): string {
   return values.map((v) => precise(v)).join(", ");
 }
+
+/**
+ * The shortest decimal that reads back as the same float32 (the float32 nearest 0.1 → 0.1, not
+ * 0.10000000149011612): exported data shows the numbers the model had, without float64 noise.
+ * Values that are not float32 (or not finite) come back unchanged.
+ */
+export function float32Value(value: number): number {
+  if (!Number.isFinite(value) || Math.fround(value) !== value) return value;
+  for (let digits = 1; digits < 9; ++digits) {
+    const candidate = Number(value.toPrecision(digits));
+    if (Math.fround(candidate) === value) return candidate;
+  }
+  return Number(value.toPrecision(9));
+}
