@@ -203,6 +203,16 @@ describe("widgets outside the notebooks", () => {
       assert.match(file.suggestedFilename(), /\.csv$/);
       const csv = readFileSync(await file.path(), "utf8");
       assert.match(csv, /^series,role,step,value\r\ncross-entropy,baseline,0,/);
+      for (const [kind, check] of [
+        ["SVG", (bytes) => assert.match(bytes.toString("utf8"), /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/)],
+        ["PNG", (bytes) => assert.equal(bytes.subarray(1, 4).toString("latin1"), "PNG")]
+      ]) {
+        const next = page.waitForEvent("download");
+        await page.click(`losslab-embedding-plot .losslab-export button:text('${kind}')`);
+        const saved = await next;
+        assert.match(saved.suggestedFilename(), new RegExp(`\\.${kind.toLowerCase()}$`));
+        check(readFileSync(await saved.path()));
+      }
       assert.deepEqual(problems, []);
     } finally {
       await close();
