@@ -3,7 +3,7 @@ import type {ComponentElement} from "./internal/component.js";
 import {createSvgElement, documentOf} from "./internal/context.js";
 import {svgMarkup} from "./internal/export.js";
 import type {Exportable, Row} from "./internal/export.js";
-import {px} from "./internal/format.js";
+import {px, textWidth} from "./internal/format.js";
 import {frame} from "./internal/frame.js";
 import type {Frame} from "./internal/frame.js";
 import {classColor, classColors} from "./internal/palette.js";
@@ -54,11 +54,6 @@ interface CellDatum {
 interface RowDatum {
   t: number;
   cells: CellDatum[];
-}
-
-// Text width estimate (no layout engine under jsdom): about 6 px per character at 10 px system-ui.
-function textWidth(text: string): number {
-  return text.length * 6;
 }
 
 function percent(share: number): string {
@@ -181,7 +176,7 @@ export function ConfusionMatrix(
     const {width} = current;
     const c = classes();
     const names = Array.from({length: c}, (_, k) => name(k));
-    const longest = Math.max(12, ...names.map(textWidth));
+    const longest = Math.max(12, ...names.map((text) => textWidth(text)));
     const left = 28 + 14 + longest;
     const right = 10;
     const top = 10;

@@ -7,7 +7,7 @@ import type {Renderer} from "./internal/context.js";
 import {autoExtent} from "./internal/domain.js";
 import {svgMarkup} from "./internal/export.js";
 import type {Exportable, Row} from "./internal/export.js";
-import {float32Value, formatValue, px} from "./internal/format.js";
+import {float32Value, formatValue, px, textWidth} from "./internal/format.js";
 import {createAxis, frame, renderAxis} from "./internal/frame.js";
 import type {Frame} from "./internal/frame.js";
 import {uniqueId} from "./internal/ids.js";
@@ -324,10 +324,6 @@ export function pointDetail(data: EmbeddingData, index: number): string[] {
   return lines.map((line) => line.replace(/-/g, "−"));
 }
 
-function textWidth(text: string): number {
-  return text.length * 5.5;
-}
-
 /**
  * A 2-D embedding scatter with equal aspect ratio: points coloured by class (misclassified ones
  * outlined), a light cross at the origin, the unit circle for normalised embeddings, class weight
@@ -627,7 +623,7 @@ export function EmbeddingPlot(
     let ly = 0;
     const room = current.width - 44 - 10;
     for (const item of items) {
-      const w = 20 + textWidth(item.text) + 14;
+      const w = 20 + textWidth(item.text, {perCharacter: 5.5}) + 14;
       if (lx > 0 && lx + w > room) {
         lx = 0;
         ly += legendRow;
@@ -726,7 +722,7 @@ export function EmbeddingPlot(
         setAttribute(this, "font-weight", i === 0 ? "bold" : null);
         setText(this, line);
       });
-    const boxWidth = 12 + Math.max(...lines.map(textWidth));
+    const boxWidth = 12 + Math.max(...lines.map((line) => textWidth(line, {perCharacter: 5.5})));
     const boxHeight = 7 + lines.length * 13;
     setRect(tooltipBox, 0, 0, px(boxWidth), boxHeight);
     // Up and to the right of the point, flipped to whichever side keeps it inside the figure.

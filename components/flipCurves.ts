@@ -3,11 +3,12 @@ import {scaleLinear} from "d3-scale";
 import type {ScaleLinear} from "d3-scale";
 import {select} from "d3-selection";
 import type {ComponentElement} from "./internal/component.js";
+import {createReadout} from "./internal/readout.js";
 import {createSvgElement, documentOf} from "./internal/context.js";
 import {downsampleMinMax, gap} from "./internal/downsample.js";
 import {svgMarkup} from "./internal/export.js";
 import type {Exportable, Row} from "./internal/export.js";
-import {formatStep, px} from "./internal/format.js";
+import {formatStep, nearestIndex, px, textWidth} from "./internal/format.js";
 import {createAxis, renderAxis} from "./internal/frame.js";
 import {createClipRect, createFigureSvg, setAttribute, setRect, setSvgSize, setText} from "./internal/svg.js";
 import {seriesColors} from "./lossCurve.js";
@@ -134,11 +135,6 @@ const left = 52;
 const right = 16;
 const bottom = 36;
 
-// Text width estimate (no layout engine under jsdom): about 6 px per character at 10 px system-ui.
-function textWidth(text: string): number {
-  return text.length * 6;
-}
-
 interface ArmDatum {
   key: string;
   arm: FlipCurveArm;
@@ -155,20 +151,6 @@ interface Panel {
   top: number;
   height: number;
   y: ScaleLinear<number, number>;
-}
-
-/** Index of the step nearest to `value` in non-decreasing `xs[0 .. n)`; −1 when empty. */
-function nearestIndex(xs: ArrayLike<number>, n: number, value: number): number {
-  if (n === 0) return -1;
-  let lo = 0;
-  let hi = n - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (xs[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  if (lo > 0 && Math.abs(xs[lo - 1] - value) <= Math.abs(xs[lo] - value)) return lo - 1;
-  return lo;
 }
 
 /** The value of `metric` for `arm` at exactly `step` (the last entry with that step), else NaN. */
@@ -216,29 +198,7 @@ export function FlipCurves(
   empty.setAttribute("class", "empty");
   empty.setAttribute("text-anchor", "middle");
   empty.setAttribute("fill-opacity", "0.6");
-  const readout = createSvgElement(document, "g");
-  readout.setAttribute("class", "readout");
-  readout.setAttribute("display", "none");
-  readout.setAttribute("pointer-events", "none");
-  const rule = createSvgElement(document, "line");
-  rule.setAttribute("class", "rule");
-  rule.setAttribute("style", "stroke: currentColor; stroke-opacity: 0.35;");
-  const dots = createSvgElement(document, "g");
-  dots.setAttribute("class", "dots");
-  const box = createSvgElement(document, "g");
-  box.setAttribute("class", "box");
-  const boxBackground = createSvgElement(document, "rect");
-  boxBackground.setAttribute("rx", "3");
-  boxBackground.setAttribute("style", "fill: var(--theme-background, white); fill-opacity: 0.9;");
-  boxBackground.setAttribute("stroke", "currentColor");
-  boxBackground.setAttribute("stroke-opacity", "0.2");
-  const boxStep = createSvgElement(document, "text");
-  boxStep.setAttribute("class", "step");
-  boxStep.setAttribute("font-weight", "bold");
-  const boxRows = createSvgElement(document, "g");
-  boxRows.setAttribute("class", "rows");
-  box.append(boxBackground, boxStep, boxRows);
-  readout.append(rule, dots, box);
+  const {readout, rule, dots, box, boxBackground, boxStep, boxRows} = createReadout(document);
   const overlay = createSvgElement(document, "rect");
   overlay.setAttribute("class", "overlay");
   overlay.setAttribute("fill", "none");
@@ -624,7 +584,7 @@ export function FlipCurves(
         setAttribute(line, "stroke", d.arm.color);
         setText(text, lines[i]);
       });
-    const boxWidth = 36 + Math.max(textWidth(boxStep.textContent ?? "") - 20, ...lines.map(textWidth));
+    const boxWidth = 36 + Math.max(textWidth(boxStep.textContent ?? "") - 20, ...lines.map((text) => textWidth(text)));
     const boxHeight = 22 + rows.length * 14;
     setRect(boxBackground, 0, 0, boxWidth, boxHeight);
     const plotRight = x.range()[1];

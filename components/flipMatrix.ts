@@ -6,7 +6,7 @@ import type {ComponentElement} from "./internal/component.js";
 import {createSvgElement, documentOf} from "./internal/context.js";
 import {svgMarkup} from "./internal/export.js";
 import type {Exportable, Row} from "./internal/export.js";
-import {px} from "./internal/format.js";
+import {px, textWidth} from "./internal/format.js";
 import {classColors} from "./internal/palette.js";
 import {createFigureSvg, setAttribute, setRect, setSvgSize, setText} from "./internal/svg.js";
 
@@ -114,11 +114,6 @@ function checkMatrix(matrix: FlipMatrixCounts): void {
       throw new Error(`FlipMatrix: matrix row ${a} has ${row?.length ?? 0} entries, expected ${c} (a C × C matrix)`);
     }
   });
-}
-
-// Text width estimate (no layout engine under jsdom): about 6 px per character at 10 px system-ui.
-function textWidth(text: string): number {
-  return text.length * 6;
 }
 
 const plural = (n: number, one: string, many: string) => `${grouped(n)} ${n === 1 ? one : many}`;
@@ -300,7 +295,7 @@ export function FlipMatrix(
     const labelWidth = Math.max(12, ...rows.map((r) => textWidth(className(r.old))));
     const left = 26 + labelWidth + 6;
     const totalsText = rows.map((r) => `${grouped(r.flipped)} / ${grouped(r.right)}`);
-    const totalsWidth = Math.max(textWidth("flipped / right"), ...totalsText.map(textWidth)) + 12;
+    const totalsWidth = Math.max(textWidth("flipped / right"), ...totalsText.map((text) => textWidth(text))) + 12;
     const top = 40;
     const hasRates = Boolean(state?.rates && ratesText());
     const below = 16 + 18 + 16 + (hasRates ? 16 : 0) + 16;

@@ -1,11 +1,12 @@
 import {scaleLinear, scaleLog} from "d3-scale";
 import {select} from "d3-selection";
 import type {ComponentElement} from "./internal/component.js";
+import {createReadout} from "./internal/readout.js";
 import {svgMarkup} from "./internal/export.js";
 import type {Exportable, Row} from "./internal/export.js";
 import {createSvgElement, documentOf} from "./internal/context.js";
 import {downsampleMinMax, gap} from "./internal/downsample.js";
-import {formatStep, formatValue, px} from "./internal/format.js";
+import {formatStep, formatValue, nearestIndex, px, textWidth} from "./internal/format.js";
 import {createAxis, frame, renderAxis} from "./internal/frame.js";
 import type {AxisScale, Frame} from "./internal/frame.js";
 import {armColor} from "./internal/palette.js";
@@ -78,11 +79,6 @@ interface LegendItem {
   y: number;
 }
 
-// Text width estimate (no layout engine under jsdom): about 6 px per character at 10 px system-ui.
-function textWidth(text: string): number {
-  return text.length * 6;
-}
-
 function layoutLegend(series: readonly CurveSeries[], colors: string[], left: number, right: number): LegendItem[] {
   let x = left;
   let y = 0;
@@ -152,19 +148,6 @@ function linePath(indices: Int32Array, s: CurveSeries, x: AxisScale, y: AxisScal
 }
 
 // Index of the x nearest to `value` in a non-decreasing array; −1 when empty.
-function nearestIndex(xs: ArrayLike<number>, n: number, value: number): number {
-  if (n === 0) return -1;
-  let lo = 0;
-  let hi = n - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (xs[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  if (lo > 0 && Math.abs(xs[lo - 1] - value) <= Math.abs(xs[lo] - value)) return lo - 1;
-  return lo;
-}
-
 /**
  * A streaming line chart of training curves (loss and metrics against step, twin runs in their arm
  * colours, test dashed next to train). Long series are decimated per pixel column keeping each
@@ -190,29 +173,7 @@ export function LossCurve(data: CurveSeries[] | null = [], options: Partial<Loss
   lines.setAttribute("stroke-linecap", "round");
   const legend = createSvgElement(document, "g");
   legend.setAttribute("class", "legend");
-  const readout = createSvgElement(document, "g");
-  readout.setAttribute("class", "readout");
-  readout.setAttribute("display", "none");
-  readout.setAttribute("pointer-events", "none");
-  const rule = createSvgElement(document, "line");
-  rule.setAttribute("class", "rule");
-  rule.setAttribute("style", "stroke: currentColor; stroke-opacity: 0.35;");
-  const dots = createSvgElement(document, "g");
-  dots.setAttribute("class", "dots");
-  const box = createSvgElement(document, "g");
-  box.setAttribute("class", "box");
-  const boxBackground = createSvgElement(document, "rect");
-  boxBackground.setAttribute("rx", "3");
-  boxBackground.setAttribute("style", "fill: var(--theme-background, white); fill-opacity: 0.9;");
-  boxBackground.setAttribute("stroke", "currentColor");
-  boxBackground.setAttribute("stroke-opacity", "0.2");
-  const boxStep = createSvgElement(document, "text");
-  boxStep.setAttribute("class", "step");
-  boxStep.setAttribute("font-weight", "bold");
-  const boxRows = createSvgElement(document, "g");
-  boxRows.setAttribute("class", "rows");
-  box.append(boxBackground, boxStep, boxRows);
-  readout.append(rule, dots, box);
+  const {readout, rule, dots, box, boxBackground, boxStep, boxRows} = createReadout(document);
   const overlay = createSvgElement(document, "rect");
   overlay.setAttribute("class", "overlay");
   overlay.setAttribute("fill", "none");
@@ -375,7 +336,7 @@ export function LossCurve(data: CurveSeries[] | null = [], options: Partial<Loss
         setAttribute(line, "stroke-dasharray", d.series.dashed ? "4,2" : null);
         setText(text, lines[i]);
       });
-    const boxWidth = 36 + Math.max(textWidth(boxStep.textContent ?? "") - 20, ...lines.map(textWidth));
+    const boxWidth = 36 + Math.max(textWidth(boxStep.textContent ?? "") - 20, ...lines.map((text) => textWidth(text)));
     const boxHeight = 22 + rows.length * 14;
     setRect(boxBackground, 0, 0, boxWidth, boxHeight);
     // Beside the rule, on whichever side has room.

@@ -5,7 +5,7 @@ import {createSvgElement, documentOf} from "./internal/context.js";
 import {autoExtent} from "./internal/domain.js";
 import {svgMarkup} from "./internal/export.js";
 import type {Exportable, Row} from "./internal/export.js";
-import {formatValue, px} from "./internal/format.js";
+import {formatValue, px, textWidth} from "./internal/format.js";
 import {createAxis, frame, renderAxis} from "./internal/frame.js";
 import type {Frame} from "./internal/frame.js";
 import {armColor, classColor} from "./internal/palette.js";
@@ -184,11 +184,6 @@ function percent(share: number): string {
   if (!Number.isFinite(share)) return "–";
   if (share > 0 && share < 0.005) return "<1%";
   return `${Math.round(share * 100)}%`;
-}
-
-// Text width estimate (no layout engine under jsdom): about 6 px per character at 10 px system-ui.
-function textWidth(text: string): number {
-  return text.length * 6;
 }
 
 interface ArmBins {

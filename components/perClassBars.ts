@@ -7,7 +7,7 @@ import {createSvgElement, documentOf} from "./internal/context.js";
 import {niceCeil} from "./internal/domain.js";
 import {svgMarkup} from "./internal/export.js";
 import type {Exportable, Row} from "./internal/export.js";
-import {px} from "./internal/format.js";
+import {px, textWidth} from "./internal/format.js";
 import {createAxis, frame, renderAxis} from "./internal/frame.js";
 import {armColor, classColor} from "./internal/palette.js";
 import {createFigureSvg, setAttribute, setRect, setSvgSize, setText} from "./internal/svg.js";
@@ -89,11 +89,6 @@ const legendRow = 16;
 const panelGap = 18;
 /** Room right of the longest bar for its value. */
 const valueRoom = 30;
-
-// Text width estimate (no layout engine under jsdom): about 6 px per character at 10 px system-ui.
-function textWidth(text: string): number {
-  return text.length * 6;
-}
 
 function armKey(arm: PerClassArm, i: number): string {
   return arm.key ?? arm.label ?? String(i);

@@ -9,7 +9,7 @@ import type {ComponentElement} from "./internal/component.js";
 import {createSvgElement, documentOf} from "./internal/context.js";
 import {svgMarkup} from "./internal/export.js";
 import type {Exportable, Row} from "./internal/export.js";
-import {px} from "./internal/format.js";
+import {px, textWidth} from "./internal/format.js";
 import {createAxis, renderAxis} from "./internal/frame.js";
 import {uniqueId} from "./internal/ids.js";
 import {armColor} from "./internal/palette.js";
@@ -117,11 +117,6 @@ function formatMetric(v: number | undefined): string {
 
 function formatLevel(level: number): string {
   return `${Math.round(level * 1000) / 10}%`;
-}
-
-// Text width estimate (no layout engine under jsdom): about 6 px per character at 10 px system-ui.
-function textWidth(text: string): number {
-  return text.length * 6;
 }
 
 /** Whether bins have equal-width edges k/B (else they are read as equal-mass). */

@@ -38,3 +38,27 @@ export function float32Value(value: number): number {
   }
   return Number(value.toPrecision(9));
 }
+
+/**
+ * Estimated width in px of a label at the components' 10 px system-ui font: about 6 px a character.
+ * Layout (legend wrapping, label gutters) needs widths before anything is measured, and under jsdom
+ * there is no layout engine to measure with, so every component uses this one estimate. (An options
+ * object, so that `labels.map(textWidth)` cannot pass an index as the width.)
+ */
+export function textWidth(text: string, {perCharacter = 6}: {perCharacter?: number} = {}): number {
+  return text.length * perCharacter;
+}
+
+/** Index of the value nearest `value` among the first n entries of ascending `xs` (ties: the lower index); −1 when n = 0. */
+export function nearestIndex(xs: ArrayLike<number>, n: number, value: number): number {
+  if (n === 0) return -1;
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo > 0 && Math.abs(xs[lo - 1] - value) <= Math.abs(xs[lo] - value)) return lo - 1;
+  return lo;
+}
