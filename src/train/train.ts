@@ -39,6 +39,8 @@ export interface ViewOptions {
   grid?: number;
   /** Number of training samples evaluated for train accuracy and embeddings (the probe batch). */
   probe?: number;
+  /** Copy every arm's weights at each evaluation (for loss landscapes and trajectories). */
+  weights?: boolean;
 }
 
 export interface TrainOptions {
@@ -86,6 +88,8 @@ export interface ArmEvent {
     embeddings?: Float32Array;
     /** Predicted class of each probe sample. */
     probePredictions?: Int32Array;
+    /** The model's weights in its variables' order (with view.weights: true). */
+    weights?: Float32Array[];
   };
 }
 
@@ -414,6 +418,7 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
           embeddings: out.embeddings ? ((await out.embeddings.data()) as Float32Array) : undefined
         }))
       );
+      const weights = o.view?.weights ? await Promise.all(session.arms.map((a) => a.model.read())) : undefined;
       history.evalStep.push(step);
       armEvents = armEvents.map((arm, i) => {
         const r = read[i];
@@ -424,7 +429,13 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
         return {
           ...arm,
           metrics,
-          view: {probs: r.probs, margin: r.margin, embeddings: r.embeddings, probePredictions: r.probePred}
+          view: {
+            probs: r.probs,
+            margin: r.margin,
+            embeddings: r.embeddings,
+            probePredictions: r.probePred,
+            ...(weights ? {weights: weights[i]} : {})
+          }
         };
       });
     } finally {

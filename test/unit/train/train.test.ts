@@ -134,6 +134,21 @@ describe("train(options)", () => {
     expect(last.status).toBe("done");
     expect(Number.isFinite(last.arms[0].loss)).toBe(true);
   });
+  test("view.weights copies every arm's weights at each evaluation, in variable order", async () => {
+    const events = await collect(base({view: {weights: true}, steps: 40, stepsPerYield: 20, evalEvery: 20}));
+    const evaluated = events.filter((e) => e.evaluated);
+    expect(evaluated.length).toBeGreaterThan(1);
+    for (const e of evaluated) {
+      for (const arm of e.arms) {
+        expect(arm.view.weights?.map((w) => w.length)).toEqual([2 * 16, 16, 16 * 16, 16, 16 * 3, 3]);
+      }
+    }
+    const [first, last] = [evaluated[0].arms[0].view.weights!, evaluated.at(-1)!.arms[0].view.weights!];
+    expect(first[0]).not.toEqual(last[0]);
+    expect(events.every((e) => !e.evaluated || e.arms.every((a) => a.view.weights))).toBe(true);
+    const plain = await collect(base({steps: 20, stepsPerYield: 20, evalEvery: 20}));
+    expect(plain.every((e) => e.arms.every((a) => a.view.weights === undefined))).toBe(true);
+  });
   test("a loss with per-sample state (aldr-kl) trains with state the trainer creates, and leaks nothing", async () => {
     const before = tf.memory().numTensors;
     const last = await runToEnd(
