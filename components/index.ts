@@ -90,3 +90,29 @@ export type {
   PerClassBarsOptions,
   PerClassMetric
 } from "./perClassBars.js";
+export {
+  LossContour,
+  currentPoint,
+  gridMinima,
+  gridSize,
+  gridValueAt,
+  landscapeColorscale,
+  landscapeDomain,
+  landscapeRamp,
+  lossLevels,
+  planeAxes,
+  planeCaption
+} from "./lossContour.js";
+export type {
+  GridCell,
+  LandscapeData,
+  LandscapeGrid,
+  LandscapePlane,
+  LandscapeTrajectory,
+  LossContourElement,
+  LossContourOptions
+} from "./lossContour.js";
+export {LossSurface, surfaceCamera, surfaceFigure} from "./lossSurface.js";
+export type {LossSurfaceElement, LossSurfaceOptions, SurfaceFigure} from "./lossSurface.js";
+export {LossSlice, sliceValueAt} from "./lossSlice.js";
+export type {LossSliceElement, LossSliceOptions, SliceCurve, SliceData} from "./lossSlice.js";

@@ -9,7 +9,10 @@ import {EmbeddingPlot} from "../embeddingPlot.js";
 import {EmbeddingSphere} from "../embeddingSphere.js";
 import {FlipCurves} from "../flipCurves.js";
 import {FlipMatrix} from "../flipMatrix.js";
+import {LossContour} from "../lossContour.js";
 import {LossCurve} from "../lossCurve.js";
+import {LossSlice} from "../lossSlice.js";
+import {LossSurface} from "../lossSurface.js";
 import {MarginHistogram} from "../marginHistogram.js";
 import {PerClassBars} from "../perClassBars.js";
 import {ReliabilityDiagram} from "../reliabilityDiagram.js";
@@ -32,7 +35,10 @@ export const widgets: Readonly<Record<string, WidgetComponent>> = Object.freeze(
   "losslab-reliability-diagram": ReliabilityDiagram as WidgetComponent,
   "losslab-margin-histogram": MarginHistogram as WidgetComponent,
   "losslab-confusion-matrix": ConfusionMatrix as WidgetComponent,
-  "losslab-per-class-bars": PerClassBars as WidgetComponent
+  "losslab-per-class-bars": PerClassBars as WidgetComponent,
+  "losslab-loss-contour": LossContour as WidgetComponent,
+  "losslab-loss-surface": LossSurface as WidgetComponent,
+  "losslab-loss-slice": LossSlice as WidgetComponent
 });
 
 /** Defines every LossLab custom element in `window` (the page's by default). */
