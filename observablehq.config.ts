@@ -10,6 +10,7 @@ const pages = families
   }))
   .filter((section) => section.pages.length > 0)
   .concat([
+    {name: "Views", pages: [{name: "Loss landscapes", path: "/views/loss-landscapes"}]},
     {
       name: "Library",
       pages: [

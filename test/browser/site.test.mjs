@@ -309,6 +309,46 @@ for (const backend of ["wasm", "webgpu", "webgl", "cpu"]) {
   });
 }
 
+describe("the loss-landscape notebook", () => {
+  test("on wasm: both arms train, the landscapes, the slice and the sharpness table appear", async () => {
+    const {page, problems, close} = await open("/views/loss-landscapes?backend=wasm");
+    try {
+      await page.waitForFunction(
+        () => /Landscapes at step/.test(document.querySelector(".losslab-landscape-status")?.textContent ?? ""),
+        null,
+        {timeout: trainTimeout}
+      );
+      const state = await runState(page);
+      assert.equal(state.backend, "wasm");
+      assert.equal(state.losses.length, 2);
+      const contours = await page.$$eval(".losslab-loss-contour", (els) => els.length);
+      assert.ok(contours >= 2, `${contours} contour maps`);
+      assert.ok((await page.locator(".losslab-loss-slice path").count()) > 0, "the 1-D slice is drawn");
+      await page.click("button:text('Measure sharpness now')");
+      await page.waitForSelector("table.losslab-sharpness", {timeout: trainTimeout});
+      const rows = await page.$$eval("table.losslab-sharpness tr", (trs) =>
+        trs.slice(1).map((tr) => [...tr.children].map((td) => td.textContent))
+      );
+      assert.equal(rows.length, 2);
+      for (const [, top] of rows) assert.ok(Number.isFinite(parseFloat(top)), `top eigenvalue ${top}`);
+      assert.deepEqual(problems, []);
+    } finally {
+      await close();
+    }
+  });
+  test("on webgpu: both arms train", async () => {
+    const {page, problems, close} = await open("/views/loss-landscapes?backend=webgpu");
+    try {
+      const {first, last} = await trainUntil(page, 40);
+      assert.equal(last.backend, "webgpu");
+      assert.ok(last.step > first.step && last.losses.every(Number.isFinite), JSON.stringify(last));
+      assert.deepEqual(problems, []);
+    } finally {
+      await close();
+    }
+  });
+});
+
 describe("numerics across backends", () => {
   test("the same seed gives agreeing losses on webgpu, webgl and wasm (and identical data and weights)", async () => {
     const {page, problems, close} = await open("/classification/comp-sum?backend=wasm");
