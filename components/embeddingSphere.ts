@@ -7,6 +7,7 @@ import type {Exportable, Row} from "./internal/export.js";
 import {float32Value, formatValue, px} from "./internal/format.js";
 import {uniqueId} from "./internal/ids.js";
 import {classColor} from "./internal/palette.js";
+import {plotlyHost} from "./internal/plotlyHost.js";
 import {createFigureSvg, setAttribute, setSvgSize, setText} from "./internal/svg.js";
 
 /** A 3-D embedding (normally L2-normalised, so on the unit sphere) of labelled points, optionally with class weights. */
@@ -467,13 +468,6 @@ function createProjection(document: Document): Projection {
   return {svg, render};
 }
 
-interface PlotlyModule {
-  react(root: HTMLElement, data: unknown[], layout?: unknown, config?: unknown): Promise<unknown>;
-  purge(root: HTMLElement): void;
-}
-
-type GraphDiv = HTMLElement & {on?(event: string, callback: (event: Record<string, unknown>) => void): void};
-
 /**
  * A 3-D embedding on the unit sphere, for D = 3 normalised embeddings: a translucent sphere, points
  * coloured by class, class weight vectors as lines from the origin. In browsers it is a plotly.js
@@ -560,88 +554,35 @@ export function EmbeddingSphere(
     projection.render(state, current, camera, current.description ?? describe());
   }
 
-  let plotly: PlotlyModule | null = null;
-  let drawing = false;
-  let pending = false;
-  let listening = false;
-
-  async function drawPlotly(): Promise<void> {
-    if (!plotly || destroyed) return;
-    if (drawing) {
-      pending = true;
-      return;
+  const host = plotlyHost({
+    view,
+    figure: () => sphereFigure(state, {...current, camera}),
+    getCamera: () => camera,
+    setCamera: (next) => {
+      camera = next;
+    },
+    normalize: sphereCamera,
+    fromEye: cameraFromEye,
+    initial: initialCamera,
+    // Follow the visitor's mouse rotation, so that the keyboard continues from it.
+    onRotate: () => setText(descNode, current.description ?? describe()),
+    onKeyboard: () => render(),
+    onFailure: (message) => {
+      failure = message;
+      render();
     }
-    drawing = true;
-    try {
-      do {
-        pending = false;
-        const figure = sphereFigure(state, {...current, camera});
-        await plotly.react(view, figure.data, figure.layout, figure.config);
-        if (!listening && typeof (view as GraphDiv).on === "function") {
-          listening = true;
-          // Follow the visitor's mouse rotation, so the keyboard continues from it and toSVG shows it.
-          (view as GraphDiv).on!("plotly_relayout", (event) => {
-            const eye = (event["scene.camera"] as {eye?: {x: number; y: number; z: number}} | undefined)?.eye;
-            const next = eye ? cameraFromEye(eye) : null;
-            if (next) {
-              camera = next;
-              setText(descNode, current.description ?? describe());
-            }
-          });
-        }
-      } while (pending && !destroyed);
-    } finally {
-      drawing = false;
-    }
-  }
+  });
 
   function render(): void {
     layout();
-    if (interactive && !failure) void drawPlotly();
+    if (interactive && !failure) host.draw();
     else renderStatic();
   }
 
-  let ready: Promise<void> = Promise.resolve();
-  function load(): void {
-    ready = import("plotly.js-dist-min")
-      .then(async (module: unknown) => {
-        const m = module as {default?: PlotlyModule} & PlotlyModule;
-        plotly = m.default && typeof m.default.react === "function" ? m.default : m;
-        if (!destroyed) await drawPlotly();
-      })
-      .catch((error: unknown) => {
-        if (destroyed) return;
-        failure = error instanceof Error ? error.message : String(error);
-        render();
-      });
-  }
-
-  const listeners = new AbortController();
-  view.addEventListener(
-    "keydown",
-    (event) => {
-      const key = (event as KeyboardEvent).key;
-      const step = 15;
-      let next: SphereCamera;
-      if (key === "ArrowLeft") next = sphereCamera({...camera, azimuth: camera.azimuth - step});
-      else if (key === "ArrowRight") next = sphereCamera({...camera, azimuth: camera.azimuth + step});
-      else if (key === "ArrowUp") next = sphereCamera({...camera, elevation: camera.elevation + step});
-      else if (key === "ArrowDown") next = sphereCamera({...camera, elevation: camera.elevation - step});
-      else if (key === "+" || key === "=") next = sphereCamera({...camera, distance: camera.distance / 1.2});
-      else if (key === "-" || key === "_") next = sphereCamera({...camera, distance: camera.distance * 1.2});
-      else if (key === "0") next = initialCamera;
-      else return;
-      event.preventDefault();
-      camera = next;
-      render();
-    },
-    {signal: listeners.signal}
-  );
-
   render();
-  if (interactive) load();
+  if (interactive) host.load();
 
-  Object.defineProperty(root, "ready", {get: () => ready});
+  Object.defineProperty(root, "ready", {get: () => host.ready});
   root.update = function (
     this: EmbeddingSphereElement,
     next: SphereData | null,
@@ -659,8 +600,7 @@ export function EmbeddingSphere(
   root.destroy = function () {
     if (destroyed) return;
     destroyed = true;
-    listeners.abort();
-    if (plotly) plotly.purge(view);
+    host.destroy();
     interactive = false;
   };
   root.toSVG = function () {

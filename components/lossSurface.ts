@@ -6,6 +6,7 @@ import type {Exportable, Row} from "./internal/export.js";
 import {float32Value, formatValue} from "./internal/format.js";
 import {uniqueId} from "./internal/ids.js";
 import {armColor, classColors} from "./internal/palette.js";
+import {plotlyHost} from "./internal/plotlyHost.js";
 import {setText} from "./internal/svg.js";
 import {cameraFromEye, sphereCamera} from "./embeddingSphere.js";
 import type {SphereCamera} from "./embeddingSphere.js";
@@ -234,13 +235,6 @@ function lowerFirst(text: string): string {
   return /^[A-Z][a-z]/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
 }
 
-interface PlotlyModule {
-  react(root: HTMLElement, data: unknown[], layout?: unknown, config?: unknown): Promise<unknown>;
-  purge(root: HTMLElement): void;
-}
-
-type GraphDiv = HTMLElement & {on?(event: string, callback: (event: Record<string, unknown>) => void): void};
-
 /**
  * A loss landscape as a 3-D surface (plotly.js, imported lazily on first use so pages without 3-D
  * never load it; redrawn with Plotly.react, released with Plotly.purge): the grid coloured like
@@ -353,88 +347,35 @@ export function LossSurface(
     }
   }
 
-  let plotly: PlotlyModule | null = null;
-  let drawing = false;
-  let pending = false;
-  let listening = false;
-
-  async function drawPlotly(): Promise<void> {
-    if (!plotly || destroyed) return;
-    if (drawing) {
-      pending = true;
-      return;
+  const host = plotlyHost({
+    view,
+    figure: () => surfaceFigure(state, {...current, camera}),
+    getCamera: () => camera,
+    setCamera: (next) => {
+      camera = next;
+    },
+    normalize: surfaceCamera,
+    fromEye: cameraFromEye,
+    initial: initialCamera,
+    // Follow the visitor's mouse rotation, so that the keyboard continues from it.
+    onRotate: () => setText(descNode, current.description ?? describe()),
+    onKeyboard: () => render(),
+    onFailure: (message) => {
+      failure = message;
+      render();
     }
-    drawing = true;
-    try {
-      do {
-        pending = false;
-        const figure = surfaceFigure(state, {...current, camera});
-        await plotly.react(view, figure.data, figure.layout, figure.config);
-        if (!listening && typeof (view as GraphDiv).on === "function") {
-          listening = true;
-          // Follow the visitor's mouse rotation, so that the keyboard continues from it.
-          (view as GraphDiv).on!("plotly_relayout", (event) => {
-            const eye = (event["scene.camera"] as {eye?: {x: number; y: number; z: number}} | undefined)?.eye;
-            const next = eye ? cameraFromEye(eye) : null;
-            if (next) {
-              camera = next;
-              setText(descNode, current.description ?? describe());
-            }
-          });
-        }
-      } while (pending && !destroyed);
-    } finally {
-      drawing = false;
-    }
-  }
+  });
 
   function render(): void {
     layout();
-    if (interactive && !failure) void drawPlotly();
+    if (interactive && !failure) host.draw();
     else renderStatic();
   }
 
-  let ready: Promise<void> = Promise.resolve();
-  function load(): void {
-    ready = import("plotly.js-dist-min")
-      .then(async (module: unknown) => {
-        const m = module as {default?: PlotlyModule} & PlotlyModule;
-        plotly = m.default && typeof m.default.react === "function" ? m.default : m;
-        if (!destroyed) await drawPlotly();
-      })
-      .catch((error: unknown) => {
-        if (destroyed) return;
-        failure = error instanceof Error ? error.message : String(error);
-        render();
-      });
-  }
-
-  const listeners = new AbortController();
-  view.addEventListener(
-    "keydown",
-    (event) => {
-      const key = (event as KeyboardEvent).key;
-      const step = 15;
-      let next: SphereCamera;
-      if (key === "ArrowLeft") next = surfaceCamera({...camera, azimuth: camera.azimuth - step});
-      else if (key === "ArrowRight") next = surfaceCamera({...camera, azimuth: camera.azimuth + step});
-      else if (key === "ArrowUp") next = surfaceCamera({...camera, elevation: camera.elevation + step});
-      else if (key === "ArrowDown") next = surfaceCamera({...camera, elevation: camera.elevation - step});
-      else if (key === "+" || key === "=") next = surfaceCamera({...camera, distance: camera.distance / 1.2});
-      else if (key === "-" || key === "_") next = surfaceCamera({...camera, distance: camera.distance * 1.2});
-      else if (key === "0") next = initialCamera;
-      else return;
-      event.preventDefault();
-      camera = next;
-      render();
-    },
-    {signal: listeners.signal}
-  );
-
   render();
-  if (interactive) load();
+  if (interactive) host.load();
 
-  Object.defineProperty(root, "ready", {get: () => ready});
+  Object.defineProperty(root, "ready", {get: () => host.ready});
   Object.defineProperty(root, "camera", {get: () => camera});
   root.update = function (
     this: LossSurfaceElement,
@@ -453,8 +394,7 @@ export function LossSurface(
   root.destroy = function () {
     if (destroyed) return;
     destroyed = true;
-    listeners.abort();
-    if (plotly) plotly.purge(view);
+    host.destroy();
     fallback?.destroy();
     interactive = false;
   };
