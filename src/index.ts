@@ -14,6 +14,8 @@ export * from "./models/mlp.js";
 export * from "./losses/index.js";
 export * from "./metrics/index.js";
 export * from "./landscape/index.js";
+export * from "./fast/kernels.js";
+export * from "./fast/fused.js";
 export * from "./train/optimizers.js";
 export * from "./train/batches.js";
 export * from "./train/control.js";

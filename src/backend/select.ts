@@ -40,6 +40,8 @@ async function register(name: BackendName, o: SelectOptions): Promise<boolean> {
     case "webgpu":
       if (!g.navigator?.gpu) return false;
       await import("@tensorflow/tfjs-backend-webgpu");
+      // The fused training kernels (src/fast/) as WebGPU programs.
+      await import("../fast/webgpu.js");
       return tf.findBackendFactory("webgpu") != null;
     case "webgl":
       if (g.document === undefined && g.OffscreenCanvas === undefined) return false;

@@ -11,6 +11,8 @@ import {random} from "../random.js";
 import {batcher} from "./batches.js";
 import type {TrainControl} from "./control.js";
 import {createOptimizer, optimizerStep, readOptimizerState, writeOptimizerState} from "./optimizers.js";
+import {fusedArm, fusedPlan} from "../fast/fused.js";
+import type {FusedArm} from "../fast/fused.js";
 import type {OptimizerSpec, OptimizerState} from "./optimizers.js";
 
 /** One configuration trained in a run; a twin run has two (baseline and method). */
@@ -66,6 +68,16 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Framework's invalidation promise: the run stops when it resolves. */
   invalidation?: PromiseLike<unknown>;
+  /**
+   * The fused training path (src/fast/): "auto" (default) uses it on webgpu for every arm it covers; true also on
+   * cpu (its reference kernels); false never. Arms it does not cover train on the autodiff path (ArmEvent.path).
+   */
+  fast?: boolean | "auto";
+  /**
+   * Live runs (with a control) give the page back after this many milliseconds of synchronous work within a chunk
+   * of steps, so that no task blocks the main thread for long (default 25 ms; wasm and cpu compute synchronously).
+   */
+  frameBudgetMs?: number;
 }
 
 export type RunStatus = "ready" | "running" | "paused" | "diverged" | "done";
@@ -75,6 +87,9 @@ export interface ArmEvent {
   id: string;
   label: string;
   role: "baseline" | "method";
+  /** How the arm trains: fused kernels, or autodiff and a tf.Optimizer (pathNote says why, where fused was asked). */
+  path: "fused" | "autodiff";
+  pathNote?: string;
   /** Training-batch loss at the last step. */
   loss: number;
   /** trainAccuracy, cleanTrainAccuracy, testAccuracy, testLoss, testNll and (with label noise) memorized. */
@@ -178,6 +193,9 @@ export function gridPoints(g: GridSpec): Float32Array {
 interface ArmState {
   model: Model;
   optimizer: tf.Optimizer;
+  /** The fused path's state, when the arm trains on it (the optimizer above is then unused). */
+  fused?: FusedArm;
+  pathNote?: string;
   /** Per-sample state for losses that keep one (ALDR-KL's λ): one for training, one for evaluation. */
   state?: SampleState;
   evalState?: SampleState;
@@ -261,6 +279,7 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
   const steps = o.steps ?? Infinity;
   const evalEvery = o.evalEvery ?? 10;
   const maxLoss = o.maxLoss ?? 1e6;
+  const budget = o.frameBudgetMs ?? 25;
   const modelConfig: Partial<ModelConfig> = {...o.model, inputs: data.inputs, classes: data.classes};
   const batches = batcher(data.train.n, o.batchSize, o.seed);
   const probeSize = Math.min(data.train.n, o.view?.probe ?? 1000);
@@ -305,6 +324,15 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
         await writeOptimizerState(armStates[i].optimizer, checkpoint.arms[i].optimizer);
       }
     }
+    const fast = o.fast ?? "auto";
+    if (fast === true || (fast === "auto" && tf.getBackend() === "webgpu")) {
+      specs.forEach((spec, i) => {
+        const a = armStates[i];
+        const plan = fusedPlan(a.model.config, spec.loss, spec.params);
+        if (!plan.ok) a.pathNote = `autodiff: ${plan.reason}`;
+        else a.fused = fusedArm(a.model, spec.loss, spec.params, o.optimizer, checkpoint?.arms[i].optimizer);
+      });
+    }
     return {
       ...s,
       arms: armStates,
@@ -325,6 +353,7 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
         for (const a of armStates) {
           a.model.dispose();
           a.optimizer.dispose();
+          a.fused?.dispose();
           a.state?.dispose();
           a.evalState?.dispose();
         }
@@ -353,26 +382,41 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
     id: a.id,
     label: a.label,
     role: roles[i],
+    path: "autodiff",
     loss: NaN,
     metrics: {},
     view: {}
   }));
 
-  const trainStep = (): tf.Scalar[] =>
+  // One step of every arm. Fused arms read their rows from `chunk` (the batch indices of the whole chunk, uploaded
+  // once) at row offset k · batch size; autodiff arms gather their batch as before.
+  const trainStep = (chunk: tf.Tensor1D | undefined, k: number): tf.Scalar[] =>
     tf.tidy(() => {
-      const index = tf.tensor1d(batches.at(step), "int32");
-      const xb = tf.gather(session.trainX, index) as tf.Tensor2D;
-      const yb = tf.gather(session.trainY, index) as tf.Tensor1D;
-      const idb = tf.gather(session.trainIds, index) as tf.Tensor1D;
+      const stock = session.arms.some((a) => !a.fused);
+      const index = stock ? tf.tensor1d(batches.at(step), "int32") : undefined;
+      const xb = index && (tf.gather(session.trainX, index) as tf.Tensor2D);
+      const yb = index && (tf.gather(session.trainY, index) as tf.Tensor1D);
+      const idb = index && (tf.gather(session.trainIds, index) as tf.Tensor1D);
       return specs.map((spec, i) => {
-        const {model, optimizer, state} = session.arms[i];
+        const {model, optimizer, state, fused} = session.arms[i];
+        if (fused) {
+          return fused.step({
+            x: session.trainX,
+            labels: session.trainY,
+            ids: session.trainIds,
+            index: chunk!,
+            offset: k * batches.size,
+            rows: batches.size,
+            state
+          });
+        }
         // Each arm gets its own stream with the same seed, hence the same dropout masks.
         const rng = model.config.dropout > 0 ? random(o.seed).fork("dropout").fork(step) : undefined;
         return optimizerStep(
           optimizer,
           () => {
-            const out = model.apply(xb, {training: true, rng});
-            return spec.loss.fn(inputsFor(spec.loss.needs, out.logits, yb, idb, out.embeddings, state), spec.params);
+            const out = model.apply(xb!, {training: true, rng});
+            return spec.loss.fn(inputsFor(spec.loss.needs, out.logits, yb!, idb!, out.embeddings, state), spec.params);
           },
           model.variables,
           o.optimizer.clipNorm
@@ -381,6 +425,7 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
     });
 
   const evaluate = async (): Promise<void> => {
+    for (const a of session.arms) a.fused?.syncModel();
     const outputs = tf.tidy(() =>
       specs.map((spec, i) => {
         const {model, evalState} = session.arms[i];
@@ -446,10 +491,9 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
       checkpoint = {
         step,
         arms: await Promise.all(
-          session.arms.map(async (a) => ({
-            weights: await a.model.read(),
-            optimizer: await readOptimizerState(a.optimizer)
-          }))
+          session.arms.map(async (a) =>
+            a.fused ? a.fused.read() : {weights: await a.model.read(), optimizer: await readOptimizerState(a.optimizer)}
+          )
         )
       };
     }
@@ -463,7 +507,12 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
       backend: tf.getBackend(),
       stepsPerSecond: rate,
       evaluated,
-      arms: armEvents.map((a, i) => ({...a, loss: lastLoss[i]})),
+      arms: armEvents.map((a, i) => ({
+        ...a,
+        path: session.arms[i].fused ? "fused" : "autodiff",
+        ...(session.arms[i].pathNote ? {pathNote: session.arms[i].pathNote} : {}),
+        loss: lastLoss[i]
+      })),
       history,
       data,
       grid,
@@ -537,10 +586,21 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
       const costs: tf.Scalar[] = [];
       const start = step;
       let values: Float32Array;
+      let chunk: tf.Tensor1D | undefined;
       try {
+        if (session.arms.some((a) => a.fused)) {
+          const rows = new Int32Array(todo * batches.size);
+          for (let k = 0; k < todo; ++k) rows.set(batches.at(step + k), k * batches.size);
+          chunk = tf.tensor1d(rows, "int32");
+        }
+        let slice = now();
         for (let k = 0; k < todo; ++k) {
-          costs.push(...trainStep());
+          costs.push(...trainStep(chunk, k));
           step++;
+          if (control && k + 1 < todo && now() - slice > budget) {
+            await nextTask();
+            slice = now();
+          }
         }
         const stacked = tf.stack(costs);
         try {
@@ -557,6 +617,7 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
         continue;
       } finally {
         for (const c of costs) c.dispose();
+        chunk?.dispose();
       }
       let diverged = -1;
       for (let k = 0; k < todo; ++k) {
@@ -600,6 +661,20 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
 
 function now(): number {
   return globalThis.performance?.now() ?? 0;
+}
+
+/** Resolves in a new task (after pending input and rendering), without setTimeout's clamping. */
+function nextTask(): Promise<void> {
+  const Channel = (globalThis as {MessageChannel?: typeof MessageChannel}).MessageChannel;
+  if (!Channel) return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const {port1, port2} = new Channel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
 }
 
 function truncate(history: History, step: number): void {
