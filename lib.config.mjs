@@ -4,34 +4,51 @@
 //   node lib.config.mjs --node     → lib/ (Node ESM behind package.json "exports"; tsc adds the .d.ts)
 //   node lib.config.mjs --widgets  → dist/widgets/ (reserved for the widget bundle)
 import * as esbuild from "esbuild";
-import {copyFileSync, mkdirSync, readFileSync, writeFileSync} from "node:fs";
+import {copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 
 const args = new Set(process.argv.slice(2));
 
-// Packages stay external so that Framework resolves each one once from node_modules and pages and
-// library share one module instance (one TF.js engine). The WASM backend is the exception: its
-// Emscripten glue has Node-only `require("fs")` calls that Framework's bundler keeps as imports;
-// esbuild honours the package's "browser" field and drops them, so we bundle it (it imports
-// tfjs-core and tfjs-backend-cpu, which stay external).
-const bundled = ["@tensorflow/tfjs-backend-wasm"];
+// TF.js is bundled into _lib; every other package stays external and Framework resolves it from
+// node_modules. Framework bundles each import path on its own, so the library's deep tfjs-core imports
+// (register_all_gradients, register_all_chained_ops) each carried their own copy of tfjs-core: three
+// copies on a training page. Bundled here, tfjs-core is one shared chunk, and the backends (webgpu, webgl,
+// wasm) become lazy chunks that use it. The WASM backend's browser build also needs esbuild: its
+// Emscripten glue has Node-only `require("fs")` calls that esbuild drops through the package's "browser"
+// field. Pages must therefore reach TF.js only through /_lib/losslab.js (`tf`), never by importing a
+// @tensorflow package themselves, or they would get a second engine.
+const isTfjs = (path) => path.startsWith("@tensorflow/");
 const externalPackages = {
   name: "external-packages",
   setup(build) {
     build.onResolve({filter: /^[^./]/}, (args) => {
-      if (bundled.some((name) => args.path === name || args.path.startsWith(name + "/"))) return undefined;
+      // TF.js and what TF.js itself imports (long, seedrandom) are bundled.
+      if (isTfjs(args.path) || /\/node_modules\/@tensorflow\//.test(args.importer)) return undefined;
       return {path: args.path, external: true};
     });
   }
 };
 
+// Every module that components/index.ts exports values from is also an entry of its own, at the
+// same path under _lib/components/ (e.g. /_lib/components/lossCurve.js). A page imports only the
+// figures it shows, so it loads only their code and packages: KaTeX only where a page calls tex(),
+// d3-contour only where it draws contours. components.js stays the whole surface, for anyone who
+// wants everything in one import. (Read as text: this script runs before any TypeScript is compiled.)
+export function componentEntries(index = readFileSync("components/index.ts", "utf8")) {
+  const modules = [...index.matchAll(/^export\s+\{[^}]*\}\s+from\s+"\.\/([^"]+)\.js"/gm)].map((m) => m[1]);
+  if (modules.length === 0) throw new Error("lib.config.mjs: no value exports found in components/index.ts");
+  return Object.fromEntries(modules.map((m) => [`components/${m}`, `components/${m}.ts`]));
+}
+
 export const webOptions = {
-  entryPoints: {losslab: "src/index.ts", components: "components/index.ts"},
+  entryPoints: {losslab: "src/index.ts", components: "components/index.ts", ...componentEntries()},
   outdir: "notebooks/_lib",
   bundle: true,
   splitting: true,
   format: "esm",
   platform: "browser",
   target: "es2022",
+  // Framework serves _lib/ as written (it minifies only what it bundles from node_modules).
+  minify: true,
   sourcemap: "linked",
   metafile: true,
   logLevel: "warning",
@@ -130,6 +147,8 @@ async function main() {
     await ctx.watch();
     return;
   }
+  // Start from an empty folder: chunk names are content hashes, so old ones would pile up.
+  rmSync("notebooks/_lib", {recursive: true, force: true});
   const result = await esbuild.build(webOptions);
   mkdirSync("notebooks/_lib", {recursive: true});
   writeFileSync("notebooks/_lib/meta.json", JSON.stringify(result.metafile));

@@ -1,3 +1,4 @@
+import {texHtml} from "./components/internal/tex.ts";
 import {families, methodPath, methods} from "./src/catalog.ts";
 
 // The sidebar lists the live notebooks by family; the gallery (index) lists every method.
@@ -20,6 +21,104 @@ const pages = families
     }
   ]);
 
+// TeX in a page's Markdown, rendered to MathML with KaTeX when the site is built: $…$ inline, and
+// $$…$$ as a paragraph of its own for a displayed formula. The HTML is what tex() from the components
+// builds in the browser, so fixed formulas cost a page no KaTeX download. A dollar followed by { is
+// Framework's ${…} and "\$" a literal dollar. Inline TeX runs to the next unescaped $, which must
+// follow a non-space and not precede a digit, or the dollar stays text ("costs $5 and $10" is no
+// formula). Raw HTML blocks are left alone: use tex() there.
+interface MathToken {
+  content: string;
+  markup: string;
+  block: boolean;
+  map: [number, number] | null;
+}
+interface InlineState {
+  src: string;
+  pos: number;
+  posMax: number;
+  push(type: string, tag: string, nesting: number): MathToken;
+}
+interface BlockState {
+  src: string;
+  line: number;
+  blkIndent: number;
+  bMarks: number[];
+  eMarks: number[];
+  tShift: number[];
+  sCount: number[];
+  push(type: string, tag: string, nesting: number): MathToken;
+}
+interface MarkdownIt {
+  inline: {ruler: {before(name: string, rule: string, fn: (state: InlineState, silent: boolean) => boolean): void}};
+  block: {
+    ruler: {
+      before(
+        name: string,
+        rule: string,
+        fn: (state: BlockState, startLine: number, endLine: number, silent: boolean) => boolean,
+        options?: {alt: string[]}
+      ): void;
+    };
+  };
+  renderer: {rules: Record<string, (tokens: MathToken[], idx: number) => string>};
+}
+
+const DOLLAR = 0x24;
+const isSpace = (code: number) => code === 0x20 || code === 0x09 || code === 0x0a || Number.isNaN(code);
+
+function inlineMath(state: InlineState, silent: boolean): boolean {
+  const {src, pos, posMax} = state;
+  if (src.charCodeAt(pos) !== DOLLAR) return false;
+  const first = src.charCodeAt(pos + 1);
+  if (first === 0x7b || first === DOLLAR || isSpace(first)) return false;
+  let end = src.indexOf("$", pos + 2);
+  while (end !== -1 && src.charCodeAt(end - 1) === 0x5c) end = src.indexOf("$", end + 1);
+  if (end === -1 || end >= posMax) return false;
+  const after = src.charCodeAt(end + 1);
+  if (isSpace(src.charCodeAt(end - 1)) || (after >= 0x30 && after <= 0x39) || after === 0x7b) return false;
+  if (!silent) {
+    const token = state.push("math_inline", "", 0);
+    token.content = src.slice(pos + 1, end);
+    token.markup = "$";
+  }
+  state.pos = end + 1;
+  return true;
+}
+
+function blockMath(state: BlockState, startLine: number, endLine: number, silent: boolean): boolean {
+  if (state.sCount[startLine] - state.blkIndent >= 4) return false;
+  const lineText = (line: number) => state.src.slice(state.bMarks[line] + state.tShift[line], state.eMarks[line]);
+  const opening = lineText(startLine);
+  if (!opening.startsWith("$$")) return false;
+  const lines = [opening.slice(2)];
+  for (let line = startLine; line < endLine; ++line) {
+    if (line > startLine) lines.push(lineText(line));
+    const text = lines[lines.length - 1];
+    const close = text.indexOf("$$");
+    if (close === -1) continue;
+    if (text.slice(close + 2).trim() !== "") return false;
+    if (silent) return true;
+    lines[lines.length - 1] = text.slice(0, close);
+    const token = state.push("math_block", "div", 0);
+    token.block = true;
+    token.content = lines.join("\n").trim();
+    token.markup = "$$";
+    token.map = [startLine, line + 1];
+    state.line = line + 1;
+    return true;
+  }
+  return false;
+}
+
+function texMath(md: MarkdownIt): MarkdownIt {
+  md.inline.ruler.before("escape", "math_inline", inlineMath);
+  md.block.ruler.before("paragraph", "math_block", blockMath, {alt: ["paragraph"]});
+  md.renderer.rules.math_inline = (tokens, idx) => texHtml(tokens[idx].content);
+  md.renderer.rules.math_block = (tokens, idx) => texHtml(tokens[idx].content, {display: true}) + "\n";
+  return md;
+}
+
 export default {
   root: "notebooks",
   title: "LossLab",
@@ -36,5 +135,6 @@ export default {
   toc: true,
   search: false,
   linkify: true,
-  typographer: false
+  typographer: false,
+  markdownIt: texMath
 };

@@ -78,18 +78,25 @@ describe("one TF.js engine", () => {
     walk(tree.dependencies);
     expect([...versions]).toEqual(["4.22.0"]);
   });
-  test("notebooks/_lib bundles no package code but the WASM backend's browser build", () => {
+  test("notebooks/_lib bundles TF.js once and no other package", () => {
     expect(existsSync(`${root}notebooks/_lib/meta.json`), "notebooks/_lib is missing: run npm run build:web").toBe(
       true
     );
     const meta = JSON.parse(readFileSync(`${root}notebooks/_lib/meta.json`, "utf8"));
-    const packages = Object.keys(meta.inputs).filter((p) => p.includes("node_modules/"));
-    const foreign = packages.filter((p) => !p.includes("node_modules/@tensorflow/tfjs-backend-wasm/"));
+    // "(disabled):…" inputs are modules a package's "browser" field switches off (tfjs-core's node-fetch).
+    const packages = Object.keys(meta.inputs).filter(
+      (p) => p.includes("node_modules/") && !p.startsWith("(disabled):")
+    );
+    // TF.js and its own dependencies only; d3, KaTeX and plotly stay external (Framework resolves them).
+    const foreign = packages.filter((p) => !/node_modules\/(@tensorflow\/|long\/|seedrandom\/)/.test(p));
     expect(foreign).toEqual([]);
+    // One copy of tfjs-core's engine: its entry file is an input exactly once.
+    expect(packages.filter((p) => p.endsWith("@tensorflow/tfjs-core/dist/engine.js"))).toHaveLength(1);
     const external = new Set<string>();
     for (const output of Object.values(meta.outputs) as {imports: {path: string; external?: boolean}[]}[]) {
       for (const i of output.imports) if (i.external) external.add(i.path);
     }
-    expect(external).toContain("@tensorflow/tfjs-core");
+    expect([...external].filter((p) => p.startsWith("@tensorflow/"))).toEqual([]);
+    expect(external).toContain("d3-selection");
   });
 });
