@@ -216,10 +216,13 @@ export function fusedArm(
   };
   const c = model.config;
   // Normalisation and head after the chain, as forwardMlp computes them.
-  const head = (out: tf.Tensor2D, w: tf.Tensor[]): {logits: tf.Tensor2D; embeddings?: tf.Tensor2D} => {
+  // A loss that reads only the embeddings gets no logits (the head would be work without effect).
+  const needsLogits = loss.needs.includes("logits");
+  const head = (out: tf.Tensor2D, w: tf.Tensor[]): {logits?: tf.Tensor2D; embeddings?: tf.Tensor2D} => {
     if (plan.tail === "loss") return {logits: out};
     const embeddings = c.embed > 0 ? (c.normalize ? l2normalize(out) : out) : undefined;
     const features = embeddings ?? out;
+    if (!needsLogits) return {embeddings};
     const logits =
       c.head === "cosine"
         ? (tf.mul(
@@ -266,14 +269,19 @@ export function fusedArm(
             if (loss.needs.includes("embeddings")) inputs.embeddings = embeddings;
             return loss.fn(inputs, params as never);
           };
-          const w = tailParams(state);
           // A loss that reads only the embeddings leaves the head untouched: its gradient is zero (as the stock
-          // optimizer, which skips it, leaves it).
-          const headUsed = loss.needs.includes("logits");
-          const r = headUsed ? tf.valueAndGrads(f)([out, ...w]) : tf.valueAndGrads((o: tf.Tensor) => f(o, ...w))([out]);
-          value = r.value;
-          g = r.grads[0] as tf.Tensor2D;
-          tailGrads = headUsed ? r.grads.slice(1) : w.map((p) => tf.zerosLike(p));
+          // optimizer, which skips it, leaves it), so one block of zeros covers the head's parameters.
+          if (needsLogits || plan.tail === "loss") {
+            const r = tf.valueAndGrads(f)([out, ...tailParams(state)]);
+            value = r.value;
+            g = r.grads[0] as tf.Tensor2D;
+            tailGrads = r.grads.slice(1);
+          } else {
+            const r = tf.valueAndGrads((o: tf.Tensor) => f(o))([out]);
+            value = r.value;
+            g = r.grads[0] as tf.Tensor2D;
+            tailGrads = plan.size > plan.tailOffset ? [tf.zeros([plan.size - plan.tailOffset])] : [];
+          }
           const lastAct = plan.chain[plan.chain.length - 1].activation;
           if (lastAct === "relu") g = tf.mul(g, tf.step(out)) as tf.Tensor2D;
           else if (lastAct === "tanh") g = tf.mul(g, tf.sub(1, tf.square(out))) as tf.Tensor2D;

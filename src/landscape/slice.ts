@@ -56,8 +56,9 @@ export interface PlaneGridOptions extends LandscapeOptions {
   /** Explicit axis ranges, overriding `range` (e.g. to frame a projected trajectory). */
   bounds?: {a: readonly [number, number]; b: readonly [number, number]};
   /**
-   * Points per batched block, G (default `steps`: one row). Blocks run in row-major order; a row is reported
-   * when its last point is done, and the signal is checked between blocks.
+   * Points per batched block, G. Blocks run in row-major order; a row is reported when its last point is done, and
+   * the signal is checked between blocks. Default (`defaultBlockSize`): on webgpu as many whole rows as keep a
+   * layer's batched activations near 2²⁴ floats (64 MB), since each block costs a readback; elsewhere one row.
    */
   blockSize?: number;
   /** Called after every row, so a view can draw the grid as it fills. */
@@ -328,6 +329,24 @@ async function runBlocks(
 }
 
 /**
+ * planeGrid's default block: whole rows of `steps` points. On webgpu, as many rows as keep one layer's batched
+ * activations (G × N × widest layer) within 2²⁴ floats: on an H100 a 41 × 41 grid on 512 samples took 0.32 s a row at
+ * a time and 0.095 s in blocks of 11 rows (bench/RESULTS.md), as each block is one readback. Elsewhere one row: wasm
+ * and cpu gain nothing from larger blocks, and WebGL's textures have size limits.
+ */
+export function defaultBlockSize(
+  steps: number,
+  samples: number,
+  config: ModelConfig,
+  backend = tf.getBackend()
+): number {
+  if (backend !== "webgpu") return steps;
+  const widest = Math.max(config.inputs, ...config.hidden, config.embed, config.classes);
+  const rows = Math.floor(2 ** 24 / (samples * widest * steps));
+  return steps * Math.max(1, Math.min(steps, rows));
+}
+
+/**
  * The loss over an n × n grid of a plane, L(origin + a·d1 + b·d2) for (a, b) in [−r, r]² (Li et al. 2018's 2-D
  * plots). Each row's points (or a block of `blockSize` points) go through the model at once as batched matrix products
  * ([G, in, out] weights against the probe batch); the loss's per-sample element terms are reshaped to [G, N] and
@@ -338,7 +357,7 @@ export async function planeGrid(options: PlaneGridOptions): Promise<PlaneGrid> {
   const {plane, model, probe, loss, lossParams, steps = 41, range = 1, signal, onRow} = options;
   checkSteps("planeGrid", steps);
   if (!(range > 0)) throw new Error(`planeGrid: invalid range: ${range}`);
-  const blockSize = options.blockSize ?? steps;
+  const blockSize = options.blockSize ?? defaultBlockSize(steps, probe.x.shape[0], model.config);
   if (!(Number.isInteger(blockSize) && blockSize >= 1)) throw new Error(`planeGrid: invalid blockSize: ${blockSize}`);
   const a = options.bounds ? axis(options.bounds.a[0], options.bounds.a[1], steps) : axis(-range, range, steps);
   const b = options.bounds ? axis(options.bounds.b[0], options.bounds.b[1], steps) : axis(-range, range, steps);

@@ -5,7 +5,7 @@ import {mlp} from "../../../src/models/mlp.js";
 import type {Model, ModelConfig} from "../../../src/models/mlp.js";
 import {randomPlane} from "../../../src/landscape/directions.js";
 import {flattenWeights, layoutOf, planePoint, unflattenWeights} from "../../../src/landscape/params.js";
-import {lineSlice, perPointGrid, planeGrid} from "../../../src/landscape/slice.js";
+import {defaultBlockSize, lineSlice, perPointGrid, planeGrid} from "../../../src/landscape/slice.js";
 import type {LandscapeProbe} from "../../../src/landscape/slice.js";
 import {random} from "../../../src/random.js";
 import {useCpuBackend} from "../../util/backend.js";
@@ -220,5 +220,18 @@ describe("lineSlice({from, to, layout, model, probe, loss})", () => {
     expectClose(line.values, single.values, {rtol: 0, atol: 1e-5});
     disposeProbe(probe);
     model.dispose();
+  });
+});
+
+describe("default block size", () => {
+  const config = mlp({hidden: [64, 64], seed: 0}).config;
+  test("whole rows within 2^24 floats of activations on webgpu, one row elsewhere", () => {
+    // 41 points × 512 samples × 64 units = 1.34M floats a row: 12 rows fit.
+    expect(defaultBlockSize(41, 512, config, "webgpu")).toBe(12 * 41);
+    expect(defaultBlockSize(41, 512, config, "wasm")).toBe(41);
+    expect(defaultBlockSize(41, 512, config, "webgl")).toBe(41);
+    // Never less than a row, never more than the grid.
+    expect(defaultBlockSize(41, 1 << 20, config, "webgpu")).toBe(41);
+    expect(defaultBlockSize(5, 8, config, "webgpu")).toBe(25);
   });
 });
