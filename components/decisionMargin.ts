@@ -26,7 +26,7 @@ export interface DecisionData {
   /** [ny·nx] top-1 minus top-2 logit per cell (≥ 0; 0 on the decision boundary); derived from probs when absent. */
   margin?: Float32Array;
   points?: {
-    /** [n, 2] row-major. */
+    /** [n, 2] row-major. Point arrays are compared by reference between updates: pass new ones to redraw. */
     x: Float32Array;
     /** The label shown (may be noisy). */
     label: Int32Array;
@@ -390,8 +390,27 @@ export function DecisionMargin(
     return points ? Math.min(points.label.length, points.x.length >> 1) : 0;
   }
 
+  // What the points were last drawn from: a live page updates the field several times a second while the points
+  // (the same arrays) stay put, and re-joining hundreds of circles each time cost a frame's budget. Arrays are
+  // compared by reference: pass new arrays when their values change.
+  let drawnPoints: unknown[] = [];
+
   function renderPoints(x: ScaleLinear<number, number>, y: ScaleLinear<number, number>, radius: number): void {
     const points = current.points ? state?.points : undefined;
+    const key = [
+      points?.x,
+      points?.label,
+      points?.ids,
+      points?.clean,
+      points?.flipped,
+      radius,
+      ...x.domain(),
+      ...x.range(),
+      ...y.domain(),
+      ...y.range()
+    ];
+    if (key.length === drawnPoints.length && key.every((v, i) => v === drawnPoints[i])) return;
+    drawnPoints = key;
     const n = pointCount();
     const all: PointDatum[] = [];
     const mislabelled: PointDatum[] = [];

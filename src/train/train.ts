@@ -424,35 +424,42 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
       });
     });
 
+  // The tensors one evaluation reads for arm i (call inside tf.tidy).
+  const evaluateArm = (i: number) => {
+    const spec = specs[i];
+    const {model, evalState} = session.arms[i];
+    const test = model.apply(session.testX);
+    const trainProbe = model.apply(session.probeX);
+    // Evaluation reads and writes its own state, so that it never changes training.
+    const testLoss = spec.loss.fn(
+      inputsFor(spec.loss.needs, test.logits, session.testY, session.testIds, test.embeddings, evalState),
+      spec.params
+    );
+    const testNll = tf.neg(tf.mean(logProbOfLabel(test.logits, session.testY)));
+    const gridOut = session.gridX ? model.apply(session.gridX) : undefined;
+    const top = gridOut ? tf.topk(gridOut.logits, Math.min(2, data.classes)) : undefined;
+    return {
+      scalars: tf.stack([testLoss, testNll]),
+      testPred: tf.argMax(test.logits, 1),
+      probePred: tf.argMax(trainProbe.logits, 1),
+      probs: gridOut ? tf.softmax(gridOut.logits) : undefined,
+      margin:
+        top && data.classes > 1
+          ? tf.squeeze(tf.sub(tf.slice(top.values, [0, 0], [-1, 1]), tf.slice(top.values, [0, 1], [-1, 1])), [1])
+          : undefined,
+      embeddings: trainProbe.embeddings
+    };
+  };
+
   const evaluate = async (): Promise<void> => {
     for (const a of session.arms) a.fused?.syncModel();
-    const outputs = tf.tidy(() =>
-      specs.map((spec, i) => {
-        const {model, evalState} = session.arms[i];
-        const test = model.apply(session.testX);
-        const trainProbe = model.apply(session.probeX);
-        // Evaluation reads and writes its own state, so that it never changes training.
-        const testLoss = spec.loss.fn(
-          inputsFor(spec.loss.needs, test.logits, session.testY, session.testIds, test.embeddings, evalState),
-          spec.params
-        );
-        const testNll = tf.neg(tf.mean(logProbOfLabel(test.logits, session.testY)));
-        const gridOut = session.gridX ? model.apply(session.gridX) : undefined;
-        const top = gridOut ? tf.topk(gridOut.logits, Math.min(2, data.classes)) : undefined;
-        return {
-          scalars: tf.stack([testLoss, testNll]),
-          testPred: tf.argMax(test.logits, 1),
-          probePred: tf.argMax(trainProbe.logits, 1),
-          probs: gridOut ? tf.softmax(gridOut.logits) : undefined,
-          margin:
-            top && data.classes > 1
-              ? tf.squeeze(tf.sub(tf.slice(top.values, [0, 0], [-1, 1]), tf.slice(top.values, [0, 1], [-1, 1])), [1])
-              : undefined,
-          embeddings: trainProbe.embeddings
-        };
-      })
-    );
+    // One arm at a time, giving the page back in between on live runs (wasm and cpu evaluate synchronously).
+    const outputs: ReturnType<typeof evaluateArm>[] = [];
     try {
+      for (let i = 0; i < specs.length; ++i) {
+        if (control && i > 0) await nextTask();
+        outputs.push(tf.tidy(() => evaluateArm(i)));
+      }
       const read = await Promise.all(
         outputs.map(async (out) => ({
           scalars: (await out.scalars.data()) as Float32Array,
