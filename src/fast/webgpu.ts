@@ -25,8 +25,6 @@ const int = (v: number): Uniform => ({type: "int32", data: [v]});
 const float = (v: number): Uniform => ({type: "float32", data: [v]});
 
 const activationWgsl = (code: number, v: string) => (code === 1 ? `max(${v}, 0.0)` : code === 2 ? `tanh(${v})` : v);
-const activationGradWgsl = (code: number, h: string) =>
-  code === 1 ? `select(0.0, 1.0, ${h} > 0.0)` : code === 2 ? `(1.0 - ${h} * ${h})` : "1.0";
 
 /** A program over `threads` invocations in a flat 1-D dispatch, writing `outputShape`. */
 function program(
@@ -63,29 +61,59 @@ function register(
   tf.registerKernel({kernelName: name, backendName: "webgpu", kernelFunc: kernelFunc as never});
 }
 
+// The three matrix products are register-blocked: each invocation computes a 4 × 4 block of outputs with four vec4
+// accumulators, so that every value it loads is used four times (a plain one-output-per-invocation loop ran 3× slower
+// on SwiftShader). Each output still sums its terms one at a time in index order, like the cpu reference kernel.
+// Reads at the edges are clamped into range and the extra lanes are not written.
+const blockedHeader = `
+    fn store(row : i32, col : i32, cols : i32, rows : i32, v : vec4<f32>) {
+      if (row >= rows) { return; }
+      for (var c = 0; c < 4; c = c + 1) {
+        if (col + c < cols) { result[row * cols + col + c] = v[c]; }
+      }
+    }`;
+
 register(fusedKernelNames.dense, ({inputs, backend, attrs}) => {
   const {inDim, outDim, weightOffset, biasOffset, activation, rows, indexOffset} = attrs;
   const indexed = indexOffset >= 0;
   const bias = biasOffset >= 0;
+  const act = (v: string) => activationWgsl(activation, v).replace("0.0", "vec4<f32>(0.0)");
   const body = `
+    ${blockedHeader}
     fn main(index : i32) {
-      if (index < uniforms.rows * uniforms.outDim) {
-        let b = index / uniforms.outDim;
-        let o = index % uniforms.outDim;
-        let r = ${rowExpr(indexed, "b")};
-        var s = ${bias ? "P[uniforms.bOff + o]" : "0.0"};
+      let colBlocks = (uniforms.outDim + 3) / 4;
+      if (index < ((uniforms.rows + 3) / 4) * colBlocks) {
+        let b = (index / colBlocks) * 4;
+        let o = (index % colBlocks) * 4;
+        let last = uniforms.rows - 1;
+        let r0 = ${rowExpr(indexed, "min(b, last)")} * uniforms.inDim;
+        let r1 = ${rowExpr(indexed, "min(b + 1, last)")} * uniforms.inDim;
+        let r2 = ${rowExpr(indexed, "min(b + 2, last)")} * uniforms.inDim;
+        let r3 = ${rowExpr(indexed, "min(b + 3, last)")} * uniforms.inDim;
+        let oc = vec4<i32>(min(o, uniforms.outDim - 1), min(o + 1, uniforms.outDim - 1),
+                           min(o + 2, uniforms.outDim - 1), min(o + 3, uniforms.outDim - 1));
+        let init = ${bias ? "vec4<f32>(P[uniforms.bOff + oc.x], P[uniforms.bOff + oc.y], P[uniforms.bOff + oc.z], P[uniforms.bOff + oc.w])" : "vec4<f32>(0.0)"};
+        var a0 = init; var a1 = init; var a2 = init; var a3 = init;
         for (var i = 0; i < uniforms.inDim; i = i + 1) {
-          s = s + X[r * uniforms.inDim + i] * P[uniforms.wOff + i * uniforms.outDim + o];
+          let w = uniforms.wOff + i * uniforms.outDim;
+          let wv = vec4<f32>(P[w + oc.x], P[w + oc.y], P[w + oc.z], P[w + oc.w]);
+          a0 = a0 + X[r0 + i] * wv;
+          a1 = a1 + X[r1 + i] * wv;
+          a2 = a2 + X[r2 + i] * wv;
+          a3 = a3 + X[r3 + i] * wv;
         }
-        result[index] = ${activationWgsl(activation, "s")};
+        store(b, o, uniforms.outDim, uniforms.rows, ${act("a0")});
+        store(b + 1, o, uniforms.outDim, uniforms.rows, ${act("a1")});
+        store(b + 2, o, uniforms.outDim, uniforms.rows, ${act("a2")});
+        store(b + 3, o, uniforms.outDim, uniforms.rows, ${act("a3")});
       }
     }`;
   const names = indexed ? ["X", "P", "Idx"] : ["X", "P"];
   const p = program(
-    `losslabDense_${activation}_${indexed}_${bias}`,
+    `losslabDense4_${activation}_${indexed}_${bias}`,
     names,
     [rows, outDim],
-    rows * outDim,
+    Math.ceil(rows / 4) * Math.ceil(outDim / 4),
     "inDim : i32, outDim : i32, wOff : i32, bOff : i32, rows : i32, idxOff : i32,",
     body
   );
@@ -100,36 +128,60 @@ register(fusedKernelNames.dense, ({inputs, backend, attrs}) => {
   ]);
 });
 
+// dW = xᵀg in 4 × 4 blocks of (input, output) units, then the bias gradient Σ_b g in blocks of 4 outputs.
 register(fusedKernelNames.denseGradParams, ({inputs, backend, attrs}) => {
   const {inDim, outDim, bias, rows, indexOffset} = attrs;
   const indexed = indexOffset >= 0;
   const size = inDim * outDim + (bias ? outDim : 0);
+  const threads = Math.ceil(inDim / 4) * Math.ceil(outDim / 4) + (bias ? Math.ceil(outDim / 4) : 0);
   const body = `
+    fn store4(at : i32, count : i32, v : vec4<f32>) {
+      for (var c = 0; c < 4; c = c + 1) {
+        if (c < count) { result[at + c] = v[c]; }
+      }
+    }
     fn main(index : i32) {
-      let n = uniforms.inDim * uniforms.outDim;
-      if (index < n) {
-        let i = index / uniforms.outDim;
-        let o = index % uniforms.outDim;
-        var s = 0.0;
+      let colBlocks = (uniforms.outDim + 3) / 4;
+      let weightBlocks = ((uniforms.inDim + 3) / 4) * colBlocks;
+      let lastO = uniforms.outDim - 1;
+      if (index < weightBlocks) {
+        let i = (index / colBlocks) * 4;
+        let o = (index % colBlocks) * 4;
+        let lastI = uniforms.inDim - 1;
+        let ic = vec4<i32>(min(i, lastI), min(i + 1, lastI), min(i + 2, lastI), min(i + 3, lastI));
+        let oc = vec4<i32>(min(o, lastO), min(o + 1, lastO), min(o + 2, lastO), min(o + 3, lastO));
+        var a0 = vec4<f32>(0.0); var a1 = vec4<f32>(0.0); var a2 = vec4<f32>(0.0); var a3 = vec4<f32>(0.0);
         for (var b = 0; b < uniforms.rows; b = b + 1) {
-          s = s + X[${rowExpr(indexed, "b")} * uniforms.inDim + i] * G[b * uniforms.outDim + o];
+          let r = ${rowExpr(indexed, "b")} * uniforms.inDim;
+          let g = b * uniforms.outDim;
+          let gv = vec4<f32>(G[g + oc.x], G[g + oc.y], G[g + oc.z], G[g + oc.w]);
+          a0 = a0 + X[r + ic.x] * gv;
+          a1 = a1 + X[r + ic.y] * gv;
+          a2 = a2 + X[r + ic.z] * gv;
+          a3 = a3 + X[r + ic.w] * gv;
         }
-        result[index] = s;
-      } else if (index < n + ${bias ? "uniforms.outDim" : "0"}) {
-        let o = index - n;
-        var s = 0.0;
+        let n = min(4, uniforms.outDim - o);
+        if (i < uniforms.inDim) { store4(i * uniforms.outDim + o, n, a0); }
+        if (i + 1 < uniforms.inDim) { store4((i + 1) * uniforms.outDim + o, n, a1); }
+        if (i + 2 < uniforms.inDim) { store4((i + 2) * uniforms.outDim + o, n, a2); }
+        if (i + 3 < uniforms.inDim) { store4((i + 3) * uniforms.outDim + o, n, a3); }
+      } else if (${bias ? "index < weightBlocks + colBlocks" : "false"}) {
+        let o = (index - weightBlocks) * 4;
+        let oc = vec4<i32>(min(o, lastO), min(o + 1, lastO), min(o + 2, lastO), min(o + 3, lastO));
+        var a = vec4<f32>(0.0);
         for (var b = 0; b < uniforms.rows; b = b + 1) {
-          s = s + G[b * uniforms.outDim + o];
+          let g = b * uniforms.outDim;
+          a = a + vec4<f32>(G[g + oc.x], G[g + oc.y], G[g + oc.z], G[g + oc.w]);
         }
-        result[index] = s;
+        store4(uniforms.inDim * uniforms.outDim + o, min(4, uniforms.outDim - o), a);
       }
     }`;
   const names = indexed ? ["X", "G", "Idx"] : ["X", "G"];
   const p = program(
-    `losslabDenseGradParams_${indexed}_${bias}`,
+    `losslabDenseGradParams4_${indexed}_${bias}`,
     names,
     [size],
-    size,
+    threads,
     "inDim : i32, outDim : i32, rows : i32, idxOff : i32,",
     body
   );
@@ -137,26 +189,57 @@ register(fusedKernelNames.denseGradParams, ({inputs, backend, attrs}) => {
   return backend.runWebGPUProgram(p, ins, "float32", [int(inDim), int(outDim), int(rows), int(indexOffset)]);
 });
 
+// (g·Wᵀ) ⊙ act′(h) in 4 × 4 blocks of (row, input unit).
 register(fusedKernelNames.denseGradInput, ({inputs, backend, attrs}) => {
   const {inDim, outDim, weightOffset, activation, rows} = attrs;
+  const grad = (h: string) =>
+    activation === 1
+      ? `select(vec4<f32>(0.0), vec4<f32>(1.0), ${h} > vec4<f32>(0.0))`
+      : activation === 2
+        ? `(vec4<f32>(1.0) - ${h} * ${h})`
+        : "vec4<f32>(1.0)";
   const body = `
+    ${blockedHeader}
+    fn hAt(row : i32, ic : vec4<i32>) -> vec4<f32> {
+      let r = min(row, uniforms.rows - 1) * uniforms.inDim;
+      return vec4<f32>(H[r + ic.x], H[r + ic.y], H[r + ic.z], H[r + ic.w]);
+    }
     fn main(index : i32) {
-      if (index < uniforms.rows * uniforms.inDim) {
-        let b = index / uniforms.inDim;
-        let i = index % uniforms.inDim;
-        var s = 0.0;
+      let colBlocks = (uniforms.inDim + 3) / 4;
+      if (index < ((uniforms.rows + 3) / 4) * colBlocks) {
+        let b = (index / colBlocks) * 4;
+        let i = (index % colBlocks) * 4;
+        let last = uniforms.rows - 1;
+        let g0 = min(b, last) * uniforms.outDim;
+        let g1 = min(b + 1, last) * uniforms.outDim;
+        let g2 = min(b + 2, last) * uniforms.outDim;
+        let g3 = min(b + 3, last) * uniforms.outDim;
+        let lastI = uniforms.inDim - 1;
+        let ic = vec4<i32>(min(i, lastI), min(i + 1, lastI), min(i + 2, lastI), min(i + 3, lastI));
+        let w = uniforms.wOff + ic * uniforms.outDim;
+        var a0 = vec4<f32>(0.0); var a1 = vec4<f32>(0.0); var a2 = vec4<f32>(0.0); var a3 = vec4<f32>(0.0);
         for (var o = 0; o < uniforms.outDim; o = o + 1) {
-          s = s + G[b * uniforms.outDim + o] * P[uniforms.wOff + i * uniforms.outDim + o];
+          let wv = vec4<f32>(P[w.x + o], P[w.y + o], P[w.z + o], P[w.w + o]);
+          a0 = a0 + G[g0 + o] * wv;
+          a1 = a1 + G[g1 + o] * wv;
+          a2 = a2 + G[g2 + o] * wv;
+          a3 = a3 + G[g3 + o] * wv;
         }
-        let h = H[index];
-        result[index] = s * ${activationGradWgsl(activation, "h")};
+        let h0 = hAt(b, ic);
+        let h1 = hAt(b + 1, ic);
+        let h2 = hAt(b + 2, ic);
+        let h3 = hAt(b + 3, ic);
+        store(b, i, uniforms.inDim, uniforms.rows, a0 * ${grad("h0")});
+        store(b + 1, i, uniforms.inDim, uniforms.rows, a1 * ${grad("h1")});
+        store(b + 2, i, uniforms.inDim, uniforms.rows, a2 * ${grad("h2")});
+        store(b + 3, i, uniforms.inDim, uniforms.rows, a3 * ${grad("h3")});
       }
     }`;
   const p = program(
-    `losslabDenseGradInput_${activation}`,
+    `losslabDenseGradInput4_${activation}`,
     ["G", "P", "H"],
     [rows, inDim],
-    rows * inDim,
+    Math.ceil(rows / 4) * Math.ceil(inDim / 4),
     "inDim : i32, outDim : i32, wOff : i32, rows : i32,",
     body
   );

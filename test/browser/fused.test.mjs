@@ -59,10 +59,11 @@ describe("fused WebGPU kernels", () => {
       const lib = await import(url);
       const tf = lib.tf;
       const rng = lib.random(3);
+      // Sizes that are not multiples of 4, so the register-blocked programs' edge handling is exercised.
       const N = 300,
-        B = 256,
-        I = 32,
-        O = 16,
+        B = 254,
+        I = 30,
+        O = 13,
         P = I * O + O + 100;
       const xs = rng.normals(N * I);
       const ps = rng.normals(3 * P).map((v, i) => (i >= 2 * P ? Math.abs(v) : v));
