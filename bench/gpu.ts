@@ -62,6 +62,46 @@ for (const workload of Object.keys(workloads)) {
   }
 }
 
+// Numerics on this GPU: the fused path against the autodiff path on the same device, 100 steps of the reference MLP
+// with momentum (dynamics that do not amplify rounding; see test/browser/fused.test.mjs), largest relative difference
+// over the losses and the final weights.
+if (elapsed() < budget) {
+  try {
+    const data = lib.toy2d({shape: "spirals", n: 512, classes: 3, seed: 1});
+    const runs: {loss: number[]; weights: Float32Array[]; path: string}[] = [];
+    for (const fast of [false, "auto"] as const) {
+      const last = await lib.runToEnd(
+        lib.train({
+          data,
+          model: {hidden: [64, 64]},
+          arms: [{id: "ce", label: "CE", loss: lib.losses["cross-entropy"]}],
+          optimizer: {type: "momentum", lr: 0.05},
+          batchSize: 256,
+          seed: 5,
+          steps: 100,
+          stepsPerYield: 25,
+          evalEvery: 100,
+          view: {probe: 64, weights: true},
+          fast
+        })
+      );
+      runs.push({loss: last.history.loss[0], weights: last.arms[0].view.weights!, path: last.arms[0].path});
+    }
+    let worst = 0;
+    const compare = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+      for (let i = 0; i < a.length; ++i) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(b[i])));
+    };
+    compare(runs[1].loss, runs[0].loss);
+    runs[1].weights.forEach((w, i) => compare(w, runs[0].weights[i]));
+    console.log(
+      `numerics ${runs[1].path} vs ${runs[0].path}, 100 steps (momentum): largest relative difference ${worst.toExponential(2)}` +
+        `, final loss ${runs[1].loss[99].toFixed(6)} vs ${runs[0].loss[99].toFixed(6)}`
+    );
+  } catch (error) {
+    console.log(`numerics: failed: ${(error as Error).message}`);
+  }
+}
+
 // The loss landscape of the reference MLP: a 41 × 41 grid on a 512-sample probe batch. Both paths are time-boxed
 // (rows counted as they arrive, the grid aborted at the box and the time scaled to 41 rows).
 async function timedGrid(base: Parameters<typeof lib.planeGrid>[0], boxMs: number) {
