@@ -181,12 +181,23 @@ export function fusedArm(
   {
     const slotValues = new Float32Array(slots * n);
     if (resume && resume.values.length > 1) {
-      // Stock layout: [iterations, slot 0 of every variable, slot 1 of every variable].
+      // Stock layout: [iterations, slot 0 of every variable, slot 1 of every variable]. A stock optimizer creates a
+      // variable's slots with the first gradient it applies to it, so a state may cover only the first variables
+      // (a head that never got a gradient comes last): the rest stay zero.
       t = resume.values[0][0];
+      const perSlot = (resume.values.length - 1) / slots;
+      if (!(Number.isInteger(perSlot) && perSlot <= model.variables.length)) {
+        throw new Error(`fused: cannot resume from ${resume.values.length} optimizer tensors for ${slots} slots`);
+      }
       let k = 1;
       for (let s = 0; s < slots; ++s) {
         let o = s * n;
-        for (let v = 0; v < model.variables.length; ++v) {
+        for (let v = 0; v < perSlot; ++v) {
+          if (resume.values[k].length !== model.variables[v].size) {
+            throw new Error(
+              `fused: optimizer tensor ${k} has ${resume.values[k].length} values, expected ${model.variables[v].size}`
+            );
+          }
           slotValues.set(resume.values[k++], o);
           o += model.variables[v].size;
         }

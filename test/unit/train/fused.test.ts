@@ -9,7 +9,12 @@ import {mlp} from "../../../src/models/mlp.js";
 import type {ModelConfig} from "../../../src/models/mlp.js";
 import {fusedArm, fusedPlan} from "../../../src/fast/fused.js";
 import {hasFusedKernels} from "../../../src/fast/kernels.js";
-import {createOptimizer, optimizerStep, writeOptimizerState} from "../../../src/train/optimizers.js";
+import {
+  createOptimizer,
+  optimizerStep,
+  readOptimizerState,
+  writeOptimizerState
+} from "../../../src/train/optimizers.js";
 import type {OptimizerSpec} from "../../../src/train/optimizers.js";
 import {runToEnd, train} from "../../../src/train/train.js";
 import type {TrainOptions} from "../../../src/train/train.js";
@@ -239,6 +244,42 @@ describe("fused step", () => {
     for (const t of [a, c, rows, xb, yb]) t.dispose();
     for (const x of [arm, resumed, fusedModel, stockModel, resumedModel]) x.dispose();
     optimizer.dispose();
+    b.dispose();
+  });
+
+  test("resumes from an optimizer state without slots for the last variables", async () => {
+    // A stock optimizer creates a variable's slots on the first gradient it applies to it; a state saved from one
+    // that never updated the head (a loss that reads only embeddings) has slots for the layers before it only.
+    const model = mlp({hidden: [8], embed: 2, normalize: true, seed: 3});
+    const loss = losses["nt-xent"];
+    const b = batch();
+    const first = fusedArm(model, loss, {}, spec);
+    for (let k = 0; k < 3; ++k) first.step(b).dispose();
+    const full = (await first.read()).optimizer;
+    const keep = (list: unknown[]) => [list[0], ...list.slice(1, 5), ...list.slice(7, 11)];
+    const saved = {
+      names: keep(full.names) as string[],
+      shapes: keep(full.shapes) as number[][],
+      dtypes: keep(full.dtypes) as tf.DataType[],
+      values: keep(full.values) as Float32Array[]
+    };
+    const arm = fusedArm(model, loss, {}, spec, saved);
+    expect(arm.steps).toBe(3);
+    const values = (await arm.state.data()) as Float32Array;
+    const before = (await first.state.data()) as Float32Array;
+    const n = arm.plan.size,
+      head = n - arm.plan.tailOffset;
+    // Slots before the head as saved, the head's zero, in both m and v.
+    for (const slot of [1, 2]) {
+      expect(Array.from(values.slice(slot * n, (slot + 1) * n - head))).toEqual(
+        Array.from(before.slice(slot * n, (slot + 1) * n - head))
+      );
+      expect(values.slice((slot + 1) * n - head, (slot + 1) * n).every((v) => v === 0)).toBe(true);
+    }
+    expect(() => fusedArm(model, loss, {}, spec, {...saved, values: saved.values.slice(0, 4)})).toThrow(
+      /cannot resume/
+    );
+    for (const x of [first, arm, model]) x.dispose();
     b.dispose();
   });
 });
