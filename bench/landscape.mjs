@@ -7,24 +7,11 @@
 // (the table says so); both paths evaluate exactly the same points.
 import {writeFileSync} from "node:fs";
 import os from "node:os";
-import {chromium} from "playwright-core";
-import {serve} from "../test/browser/serve.mjs";
+import {launchChromium, serve} from "../test/browser/serve.mjs";
 
 const backends = process.argv.slice(2).length ? process.argv.slice(2) : ["wasm", "webgpu"];
-const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const server = await serve(new URL("../dist/", import.meta.url).pathname);
-const browser = await chromium.launch({
-  executablePath,
-  args: [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--enable-unsafe-webgpu"
-  ]
-});
+const browser = await launchChromium();
 const results = [];
 try {
   const page = await browser.newPage();

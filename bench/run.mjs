@@ -100,21 +100,9 @@ const libFile = here("../lib/index.js");
 if ((browserBackends.length || longTaskBackends.length) && !existsSync(distDir)) {
   report.skipped.push("Chromium: dist/ is missing (run npm run build)");
 } else if (browserBackends.length || longTaskBackends.length) {
-  const {chromium} = await import("playwright-core");
-  const {serve} = await import("../test/browser/serve.mjs");
+  const {launchChromium, serve} = await import("../test/browser/serve.mjs");
   const server = await serve(distDir);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--headless=new",
-      "--no-sandbox",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--enable-unsafe-webgpu"
-    ]
-  });
+  const browser = await launchChromium();
   report.chromium = browser.version();
   const core = readFileSync(here("./train.mjs"), "utf8");
   const coreUrl = `${server.origin}/__bench/train.mjs`;

@@ -54,23 +54,28 @@ const engine = () => tf.engine();
 const run = (name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>) =>
   engine().runKernel(name, inputs as tf.NamedTensorMap, attrs as never) as tf.Tensor;
 
-function rowInputs(x: tf.Tensor, src: RowSource): {inputs: Record<string, tf.Tensor>; indexOffset: number} {
+/** A kernel's row-indexed input under `name`, with the index (and its offset, −1 for none) when rows are gathered. */
+function rowInputs(
+  name: string,
+  x: tf.Tensor,
+  src: RowSource
+): {inputs: Record<string, tf.Tensor>; indexOffset: number} {
   if (src.index) {
     const offset = src.indexOffset ?? 0;
     if (offset < 0 || offset + src.rows > src.index.size) {
       throw new Error(`fused: index rows ${offset}…${offset + src.rows} are outside an index of ${src.index.size}`);
     }
-    return {inputs: {x, index: src.index}, indexOffset: offset};
+    return {inputs: {[name]: x, index: src.index}, indexOffset: offset};
   }
   if (x.shape[0] !== src.rows) throw new Error(`fused: expected ${src.rows} input rows, got ${x.shape[0]}`);
-  return {inputs: {x}, indexOffset: -1};
+  return {inputs: {[name]: x}, indexOffset: -1};
 }
 
 /** act(x·W + b) for the batch rows of `x` ([N, inDim]); returns [rows, outDim]. */
 export function fusedDense(x: tf.Tensor2D, state: tf.Tensor1D, layer: DenseAttrs, src: RowSource): tf.Tensor2D {
   if (x.shape[1] !== layer.inDim)
     throw new Error(`fused dense: expected ${layer.inDim} input columns, got ${x.shape[1]}`);
-  const {inputs, indexOffset} = rowInputs(x, src);
+  const {inputs, indexOffset} = rowInputs("x", x, src);
   return run(
     fusedKernelNames.dense,
     {...inputs, state},
@@ -93,7 +98,7 @@ export function fusedDenseGradParams(
   layer: {inDim: number; outDim: number; bias: boolean},
   src: RowSource
 ): tf.Tensor1D {
-  const {inputs, indexOffset} = rowInputs(x, src);
+  const {inputs, indexOffset} = rowInputs("x", x, src);
   return run(
     fusedKernelNames.denseGradParams,
     {...inputs, g},
@@ -141,11 +146,11 @@ export function fusedSoftmaxCrossEntropy(
   smoothing: number,
   src: RowSource
 ): tf.Tensor2D {
-  const {inputs, indexOffset} = rowInputs(labels, {...src, rows: src.rows});
   if (logits.shape[0] !== src.rows) throw new Error(`fused cross-entropy: expected ${src.rows} rows of logits`);
+  const {inputs, indexOffset} = rowInputs("labels", labels, src);
   return run(
     fusedKernelNames.softmaxCrossEntropy,
-    {logits, labels: inputs.x, ...(src.index ? {index: src.index} : {})},
+    {...inputs, logits},
     {
       classes: logits.shape[1],
       rows: src.rows,

@@ -251,12 +251,22 @@ register(fusedKernelNames.denseGradInput, ({inputs, backend, attrs}) => {
   ]);
 });
 
+// A tree sum of one value per invocation over a workgroup of 256 (t is the invocation's index); the total ends in
+// partial[0].
+const workgroupSumDeclaration = "var<workgroup> partial : array<f32, 256>;";
+const workgroupSum = (value: string) => `partial[t] = ${value};
+      workgroupBarrier();
+      for (var w = 128; w > 0; w = w / 2) {
+        if (t < w) { partial[t] = partial[t] + partial[t + w]; }
+        workgroupBarrier();
+      }`;
+
 // One workgroup: each invocation takes every 256th row, then a tree reduction sums the per-row losses.
 register(fusedKernelNames.softmaxCrossEntropy, ({inputs, backend, attrs}) => {
   const {classes, rows, indexOffset, smoothing} = attrs;
   const indexed = indexOffset >= 0;
   const body = `
-    var<workgroup> partial : array<f32, 256>;
+    ${workgroupSumDeclaration}
     fn main(index : i32) {
       let t = i32(localIndex);
       let C = uniforms.classes;
@@ -278,12 +288,7 @@ register(fusedKernelNames.softmaxCrossEntropy, ({inputs, backend, attrs}) => {
           total = total + q * (lse - Z[b * C + k]);
         }
       }
-      partial[t] = total;
-      workgroupBarrier();
-      for (var w = 128; w > 0; w = w / 2) {
-        if (t < w) { partial[t] = partial[t] + partial[t + w]; }
-        workgroupBarrier();
-      }
+      ${workgroupSum("total")}
       for (var k = t; k < C; k = k + 256) {
         result[uniforms.rows * C + k] = select(0.0, partial[0] * inv, k == 0);
       }
@@ -311,17 +316,12 @@ register(fusedKernelNames.gradScale, ({inputs, backend, attrs}) => {
     .map((g, j) => `for (var i = t; i < ${sizes[j]}; i = i + 256) { let v = ${g}[i]; s = s + v * v; }`)
     .join("\n        ");
   const body = `
-    var<workgroup> partial : array<f32, 256>;
+    ${workgroupSumDeclaration}
     fn main(index : i32) {
       let t = i32(localIndex);
       var s = 0.0;
       ${loops}
-      partial[t] = s;
-      workgroupBarrier();
-      for (var w = 128; w > 0; w = w / 2) {
-        if (t < w) { partial[t] = partial[t] + partial[t + w]; }
-        workgroupBarrier();
-      }
+      ${workgroupSum("s")}
       if (t == 0) { result[0] = min(1.0, uniforms.clipNorm / max(sqrt(partial[0]), 1e-12)); }
     }`;
   const p = program(`losslabGradScale_${sizes.join(",")}`, names, [1], 256, "clipNorm : f32,", body, 256);

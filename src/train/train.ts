@@ -318,20 +318,19 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
         ? {state: sampleState({size: stateSize}), evalState: sampleState({size: stateSize})}
         : {})
     }));
-    if (checkpoint) {
-      for (let i = 0; i < armStates.length; ++i) {
-        armStates[i].model.write(checkpoint.arms[i].weights);
-        await writeOptimizerState(armStates[i].optimizer, checkpoint.arms[i].optimizer);
-      }
-    }
     const fast = o.fast ?? "auto";
-    if (fast === true || (fast === "auto" && tf.getBackend() === "webgpu")) {
-      specs.forEach((spec, i) => {
-        const a = armStates[i];
-        const plan = fusedPlan(a.model.config, spec.loss, spec.params);
-        if (!plan.ok) a.pathNote = `autodiff: ${plan.reason}`;
-        else a.fused = fusedArm(a.model, spec.loss, spec.params, o.optimizer, checkpoint?.arms[i].optimizer);
-      });
+    const fusedWanted = fast === true || (fast === "auto" && tf.getBackend() === "webgpu");
+    for (let i = 0; i < armStates.length; ++i) {
+      const a = armStates[i];
+      if (checkpoint) a.model.write(checkpoint.arms[i].weights);
+      const plan = fusedWanted ? fusedPlan(a.model.config, specs[i].loss, specs[i].params) : undefined;
+      if (plan?.ok) {
+        // The fused state takes the weights from the model and the moments from the checkpoint.
+        a.fused = fusedArm(a.model, specs[i].loss, specs[i].params, o.optimizer, checkpoint?.arms[i].optimizer);
+      } else {
+        if (plan) a.pathNote = `autodiff: ${plan.reason}`;
+        if (checkpoint) await writeOptimizerState(a.optimizer, checkpoint.arms[i].optimizer);
+      }
     }
     return {
       ...s,

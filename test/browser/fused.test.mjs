@@ -6,29 +6,16 @@ import assert from "node:assert/strict";
 import {existsSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
-import {chromium} from "playwright-core";
-import {serve} from "./serve.mjs";
+import {launchChromium, serve} from "./serve.mjs";
 
 const dist = new URL("../../dist/", import.meta.url).pathname;
-const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 let server, browser, page, href;
 const problems = [];
 before(async () => {
   assert.ok(existsSync(join(dist, "index.html")), "dist/ is missing: run `npm run build` first");
   server = await serve(dist);
-  browser = await chromium.launch({
-    executablePath,
-    args: [
-      "--headless=new",
-      "--no-sandbox",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--enable-unsafe-webgpu"
-    ]
-  });
+  browser = await launchChromium();
   page = await browser.newPage();
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   page.on("console", (m) => {

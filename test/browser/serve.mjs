@@ -3,6 +3,7 @@
 import {createReadStream, existsSync, statSync} from "node:fs";
 import {createServer} from "node:http";
 import {extname, join, normalize, sep} from "node:path";
+import {chromium} from "playwright-core";
 
 const types = {
   ".html": "text/html; charset=utf-8",
@@ -39,5 +40,24 @@ export function serve(root) {
       const {port} = server.address();
       resolve({origin: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(r))});
     });
+  });
+}
+
+/**
+ * Headless Chromium as the tests and benchmarks run it: the Debian package (or CHROMIUM_PATH), with WebGPU exposed
+ * (a SwiftShader adapter where there is no GPU) and no background traffic.
+ */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--enable-unsafe-webgpu"
+    ]
   });
 }

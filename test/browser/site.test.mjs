@@ -7,11 +7,9 @@ import assert from "node:assert/strict";
 import {existsSync, readFileSync, readdirSync, statSync} from "node:fs";
 import {join, relative} from "node:path";
 import {after, before, describe, test} from "node:test";
-import {chromium} from "playwright-core";
-import {serve} from "./serve.mjs";
+import {launchChromium, serve} from "./serve.mjs";
 
 const dist = new URL("../../dist/", import.meta.url).pathname;
-const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const trainTimeout = Number(process.env.LOSSLAB_TRAIN_TIMEOUT ?? 240_000);
 
 function pages(dir = dist) {
@@ -37,18 +35,7 @@ let browser;
 before(async () => {
   assert.ok(existsSync(join(dist, "index.html")), "dist/ is missing: run `npm run build` first");
   server = await serve(dist);
-  browser = await chromium.launch({
-    executablePath,
-    args: [
-      "--headless=new",
-      "--no-sandbox",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--enable-unsafe-webgpu"
-    ]
-  });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
