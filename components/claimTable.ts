@@ -5,8 +5,18 @@ export interface ClaimTableElement extends HTMLElement {
   destroy(): void;
 }
 
+const readLabels = {
+  last: "",
+  max: " (its best value during training)",
+  min: " (its lowest value during training)",
+  "max-minus-last": " (drop from its peak to the end of training)",
+  "last-minus-min": " (rise from its lowest value to the end of training)",
+  custom: ""
+};
+
 const verdicts: Record<ClaimResult["verdict"], string> = {
   reproduced: "reproduced at toy scale",
+  smaller: "partly: the claimed direction, but a smaller effect than claimed",
   contradicted: "not reproduced: the toy run shows the opposite",
   inconclusive: "not reproduced: inconclusive at toy scale"
 };
@@ -45,13 +55,30 @@ export function ClaimTable(results: readonly ClaimResult[], options: {document?:
       const claim = el("td");
       claim.append(el("p", r.text), el("small", r.cite));
       const measured = el("td");
+      const what = readLabels[r.read as keyof typeof readLabels] ?? "";
+      const after = r.steps > 0 ? ` after ${r.steps} steps` : "";
+      const n = r.rows.length;
+      const passed =
+        r.test === "non-inferiority"
+          ? `${r.agree} of ${n} seeds within the margin`
+          : r.threshold
+            ? `${r.agree} of ${n} seeds ${r.direction} by more than ${fmt(r.threshold)}`
+            : `${r.agree} of ${n} seeds ${r.direction}`;
       measured.append(
         el(
           "p",
-          `${r.method} − ${r.baseline}, ${r.metricLabel} after ${r.steps} steps: ${signed(r.mean)} ± ${fmt(r.sd)} ` +
-            `(mean ± sd over ${r.rows.length} seeds; ${r.agree} of ${r.rows.length} seeds ${r.direction === "higher" ? "higher" : "lower"}).`
+          `${r.method} − ${r.baseline}, ${r.metricLabel}${what}${after}: ${signed(r.mean)} ± ${fmt(r.sd)} ` +
+            `(mean ± sd over ${n} seeds; ${passed}).`
         )
       );
+      const test =
+        r.test === "non-inferiority"
+          ? `Test: non-inferiority, the method may be at most ${fmt(r.margin)} ${r.direction === "higher" ? "lower" : "higher"}.`
+          : r.threshold
+            ? `Test: the claimed effect, ${r.direction === "higher" ? "higher" : "lower"} by more than ${fmt(r.threshold)}.`
+            : "";
+      if (test) measured.append(el("p", test, "losslab-claim-test"));
+      if (r.note) measured.append(el("p", r.note, "losslab-claim-note"));
       const details = el("details");
       details.append(el("summary", "per seed and settings"));
       const seeds = el("table");

@@ -12,6 +12,8 @@ export interface Split {
   yClean: Int32Array;
   /** Sample ids, unique across the dataset and stable across runs with the same seed (per-sample state). */
   ids: Int32Array;
+  /** Optional subgroup of each sample (e.g. an appearance cluster or a rare mode), for per-group metrics. */
+  groups?: Int32Array;
 }
 
 /** A classification dataset with a train/test split. */

@@ -5,23 +5,59 @@ import type {TrainControl} from "../train/control.js";
 import type {TrainEvent, TrainOptions, TrainSummary, ViewOptions} from "../train/train.js";
 
 /**
- * A claim from the paper, checked by training the baseline and method arms headless over several seeds.
- * `direction` is the claimed sign of (method − baseline) for `metric` at the end of training.
+ * How a claim reads its metric from a finished run: at the end ("last"), its maximum or minimum over the evaluations,
+ * the drop from the peak to the end ("max-minus-last", an overfitting gap) or the rise from the trough
+ * ("last-minus-min"), or a function of the last event and the arm's index.
+ */
+export type ClaimRead =
+  "last" | "max" | "min" | "max-minus-last" | "last-minus-min" | ((e: TrainEvent, arm: number) => number);
+
+/** One seed of a study outside train(): the two values compared and what they are. */
+export interface StudyMeasurement {
+  baseline: number;
+  method: number;
+  baselineLabel: string;
+  methodLabel: string;
+}
+
+/**
+ * A claim from the paper, checked by training the baseline and method arms headless over several seeds (or by a study
+ * of its own, `measure`). `direction` is the claimed sign of (method − baseline) for `metric`.
+ *
+ * - "superiority" (the default test): the method beats the baseline by more than `threshold` (default 0, or the
+ *   effect size the paper claims) on average and on most seeds. A right-signed effect below the threshold is
+ *   reported as "smaller than claimed".
+ * - "non-inferiority": the method is no worse than the baseline by more than `margin` (e.g. "Z-loss matches CE's
+ *   accuracy"), on average and on most seeds.
  */
 export interface ClaimSpec<S extends Schema> {
   id: string;
   /** What the paper claims, in our words. */
   text: string;
   cite: string;
-  /** A metric of ArmEvent.metrics, read at the end of training. */
+  /** A metric of ArmEvent.metrics (or the study's), read as `read` says. */
   metric: string;
   metricLabel: string;
   direction: "higher" | "lower";
+  test?: "superiority" | "non-inferiority";
+  /** The effect (in the claimed direction) the paper reports or the card asks for; default 0. */
+  threshold?: number;
+  /** Non-inferiority margin (> 0). */
+  margin?: number;
+  /** Default "last". */
+  read?: ClaimRead;
+  /** Arm ids compared (default: the first two arms). Several baselines: the best of them on each seed. */
+  baseline?: string | readonly string[];
+  method?: string;
   /** Parameter values for this check (the rest are the schema defaults). */
   params: Partial<Params<S>>;
-  /** Training steps at check size. */
+  /** Training steps at check size (for studies: what the study calls a step, or 0). */
   steps: number;
   seeds: readonly number[];
+  /** A study outside train(): measures the baseline's and the method's value for one seed. */
+  measure?: (p: Params<S>, seed: number) => Promise<StudyMeasurement>;
+  /** The card's exact check, or a caveat, shown beside the result. */
+  note?: string;
 }
 
 export interface ClaimRow {
@@ -38,6 +74,12 @@ export interface ClaimResult {
   metric: string;
   metricLabel: string;
   direction: "higher" | "lower";
+  test: "superiority" | "non-inferiority";
+  threshold: number;
+  margin: number;
+  /** How the metric was read (a function reads as "custom"). */
+  read: string;
+  note?: string;
   baseline: string;
   method: string;
   steps: number;
@@ -46,10 +88,14 @@ export interface ClaimResult {
   /** Mean and sample standard deviation of (method − baseline) over seeds. */
   mean: number;
   sd: number;
-  /** Seeds whose difference has the claimed sign. */
+  /** Seeds that pass the test (difference beyond the threshold, or within the non-inferiority margin). */
   agree: number;
-  /** "reproduced": the mean has the claimed sign and most seeds agree; "contradicted": the opposite; else "inconclusive". */
-  verdict: "reproduced" | "contradicted" | "inconclusive";
+  /**
+   * "reproduced": the mean passes the test and most seeds do; "smaller": superiority with the claimed sign on average
+   * and on most seeds, but below the claimed threshold; "contradicted": the mean and most seeds fail the other way
+   * (the opposite sign, or worse than the margin); else "inconclusive".
+   */
+  verdict: "reproduced" | "smaller" | "contradicted" | "inconclusive";
   seconds: number;
 }
 
@@ -99,6 +145,78 @@ export function defineExperiment<const S extends Schema>(definition: ExperimentD
   return experiment;
 }
 
+/** Reads a claim's metric for one arm of a finished run. */
+export function readClaimMetric(e: TrainEvent, arm: number, metric: string, read: ClaimRead = "last"): number {
+  if (typeof read === "function") return read(e, arm);
+  const last = e.arms[arm].metrics[metric];
+  if (read === "last") return last;
+  const values = (e.history.metrics[metric]?.[arm] ?? []).filter(Number.isFinite);
+  if (!values.length) return NaN;
+  const max = Math.max(...values),
+    min = Math.min(...values);
+  switch (read) {
+    case "max":
+      return max;
+    case "min":
+      return min;
+    case "max-minus-last":
+      return max - last;
+    case "last-minus-min":
+      return last - min;
+  }
+}
+
+/** The verdict of a claim from its per-seed differences (method − baseline). */
+export function claimVerdict(
+  diffs: readonly number[],
+  claim: Pick<ClaimSpec<Schema>, "direction" | "test" | "threshold" | "margin">
+): {mean: number; sd: number; agree: number; verdict: ClaimResult["verdict"]} {
+  const n = diffs.length;
+  const mean = diffs.reduce((a, b) => a + b, 0) / n;
+  const sd = n > 1 ? Math.sqrt(diffs.reduce((a, d) => a + (d - mean) ** 2, 0) / (n - 1)) : 0;
+  const sign = claim.direction === "higher" ? 1 : -1;
+  const effects = diffs.map((d) => sign * d);
+  const m = sign * mean;
+  const most = (f: (e: number) => boolean) => effects.filter(f).length > n / 2;
+  if (claim.test === "non-inferiority") {
+    const margin = claim.margin ?? 0;
+    if (!(margin > 0)) throw new Error(`a non-inferiority claim needs a margin > 0, got ${claim.margin}`);
+    const agree = effects.filter((e) => e > -margin).length;
+    const verdict =
+      m > -margin && agree > n / 2
+        ? "reproduced"
+        : m < -margin && most((e) => e < -margin)
+          ? "contradicted"
+          : "inconclusive";
+    return {mean, sd, agree, verdict};
+  }
+  const threshold = claim.threshold ?? 0;
+  const agree = effects.filter((e) => e > threshold).length;
+  const verdict =
+    m > threshold && agree > n / 2
+      ? "reproduced"
+      : m > 0 && most((e) => e > 0)
+        ? "smaller"
+        : m < 0 && most((e) => e < 0)
+          ? "contradicted"
+          : "inconclusive";
+  return {mean, sd, agree, verdict};
+}
+
+/** Indices of the compared arms: baseline candidates and the method (ids, or the first two arms). */
+function claimArms(claim: ClaimSpec<any>, ids: readonly string[]): {baselines: number[]; method: number} {
+  const find = (id: string) => {
+    const k = ids.indexOf(id);
+    if (k < 0) throw new Error(`claim ${claim.id}: no arm ${id} (arms: ${ids.join(", ")})`);
+    return k;
+  };
+  const baselines =
+    claim.baseline === undefined
+      ? [0]
+      : (typeof claim.baseline === "string" ? [claim.baseline] : claim.baseline).map(find);
+  return {baselines, method: claim.method === undefined ? 1 : find(claim.method)};
+}
+
 async function checkClaim<S extends Schema>(
   definition: ExperimentDefinition<S>,
   claim: ClaimSpec<S>,
@@ -106,30 +224,41 @@ async function checkClaim<S extends Schema>(
 ): Promise<ClaimResult> {
   const start = globalThis.performance?.now() ?? 0;
   const rows: ClaimRow[] = [];
-  let labels: string[] = [];
+  let baselineLabel = "";
+  let methodLabel = "";
   let params: Record<string, unknown> = {};
+  // With several baselines the best one per seed is compared: the highest for "higher" claims, else the lowest.
+  const better = (a: number, b: number) => (claim.direction === "higher" ? a > b : a < b);
   for (const seed of seeds) {
     const p = resolveParams(definition.schema, {...claim.params, seed} as Partial<Params<S>>);
     params = p as Record<string, unknown>;
+    if (claim.measure) {
+      const m = await claim.measure(p, seed);
+      baselineLabel = m.baselineLabel;
+      methodLabel = m.methodLabel;
+      rows.push({seed, baseline: m.baseline, method: m.method, difference: m.method - m.baseline});
+      continue;
+    }
     const setup = definition.setup(p);
-    const last = await runToEnd(train({...setup, steps: claim.steps, evalEvery: claim.steps, stepsPerYield: 50}));
+    const evalEvery = claim.read && claim.read !== "last" ? Math.max(1, Math.round(claim.steps / 20)) : claim.steps;
+    const last = await runToEnd(train({...setup, steps: claim.steps, evalEvery, stepsPerYield: 50}));
     if (last.status === "diverged") throw new Error(`claim ${claim.id}, seed ${seed}: ${last.message}`);
-    labels = last.arms.map((a) => a.label);
-    const [baseline, method] = last.arms.map((a) => a.metrics[claim.metric]);
-    rows.push({seed, baseline, method, difference: method - baseline});
+    const {baselines, method} = claimArms(
+      claim,
+      last.arms.map((a) => a.id)
+    );
+    const value = (k: number) => readClaimMetric(last, k, claim.metric, claim.read);
+    let best = baselines[0];
+    for (const k of baselines) if (better(value(k), value(best))) best = k;
+    baselineLabel =
+      baselines.length > 1 ? `best of ${baselines.map((k) => last.arms[k].label).join(", ")}` : last.arms[best].label;
+    methodLabel = last.arms[method].label;
+    rows.push({seed, baseline: value(best), method: value(method), difference: value(method) - value(best)});
   }
-  const diffs = rows.map((r) => r.difference);
-  const mean = diffs.reduce((a, b) => a + b, 0) / diffs.length;
-  const sd = diffs.length > 1 ? Math.sqrt(diffs.reduce((a, d) => a + (d - mean) ** 2, 0) / (diffs.length - 1)) : 0;
-  const sign = claim.direction === "higher" ? 1 : -1;
-  const agree = diffs.filter((d) => sign * d > 0).length;
-  const disagree = diffs.filter((d) => sign * d < 0).length;
-  const verdict =
-    sign * mean > 0 && agree > diffs.length / 2
-      ? "reproduced"
-      : sign * mean < 0 && disagree > diffs.length / 2
-        ? "contradicted"
-        : "inconclusive";
+  const {mean, sd, agree, verdict} = claimVerdict(
+    rows.map((r) => r.difference),
+    claim
+  );
   const {seed: _, ...rest} = params;
   return {
     id: claim.id,
@@ -138,8 +267,13 @@ async function checkClaim<S extends Schema>(
     metric: claim.metric,
     metricLabel: claim.metricLabel,
     direction: claim.direction,
-    baseline: labels[0],
-    method: labels[1],
+    test: claim.test ?? "superiority",
+    threshold: claim.threshold ?? 0,
+    margin: claim.margin ?? 0,
+    read: typeof claim.read === "function" ? "custom" : (claim.read ?? "last"),
+    ...(claim.note ? {note: claim.note} : {}),
+    baseline: baselineLabel,
+    method: methodLabel,
     steps: claim.steps,
     params: rest,
     rows,

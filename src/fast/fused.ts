@@ -68,7 +68,8 @@ export function fusedPlan(
   config: ModelConfig,
   loss: LossSpec<any>,
   params: Record<string, unknown> | undefined,
-  backend = tf.getBackend()
+  backend = tf.getBackend(),
+  options: {extraInputs?: boolean} = {}
 ): FusedPlanResult {
   if (!hasFusedKernels(backend)) return {ok: false, reason: `the ${backend} backend has no fused kernels`};
   if (!(fusedActivations as readonly string[]).includes(config.activation)) {
@@ -111,7 +112,7 @@ export function fusedPlan(
   const tailShapes = shapes.slice(chain.reduce((n, l) => n + (l.biasOffset >= 0 ? 2 : 1), 0));
   const size = shapes.reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
   const fusedCrossEntropy =
-    !headInTail && loss.id === "cross-entropy"
+    !headInTail && loss.id === "cross-entropy" && !options.extraInputs
       ? (resolveParams(loss.schema, params as never) as {smoothing: number}).smoothing
       : null;
   return {
@@ -138,6 +139,10 @@ export interface FusedBatch {
   rows: number;
   /** Per-sample state for losses that keep one. */
   state?: SampleState;
+  /** Further loss inputs for this step's rows (class weights, per-sample values), already in batch order. */
+  inputs?: Record<string, tf.Tensor>;
+  /** This step's loss parameters, where they change from step to step (EnsLoss's draw). */
+  params?: Record<string, unknown>;
 }
 
 export interface FusedArm {
@@ -167,9 +172,10 @@ export function fusedArm(
   loss: LossSpec<any>,
   params: Record<string, unknown> | undefined,
   optimizer: OptimizerSpec,
-  resume?: OptimizerState
+  resume?: OptimizerState,
+  options: {extraInputs?: boolean} = {}
 ): FusedArm {
-  const plan = fusedPlan(model.config, loss, params);
+  const plan = fusedPlan(model.config, loss, params, tf.getBackend(), options);
   if (!plan.ok) throw new Error(`fused: ${plan.reason}`);
   if (!(optimizer.lr > 0 && Number.isFinite(optimizer.lr))) throw new Error(`invalid learning rate: ${optimizer.lr}`);
   const kind = optimizer.type;
@@ -278,7 +284,8 @@ export function fusedArm(
             if (ids) inputs.ids = ids;
             if (loss.needs.includes("state")) inputs.state = batch.state;
             if (loss.needs.includes("embeddings")) inputs.embeddings = embeddings;
-            return loss.fn(inputs, params as never);
+            if (batch.inputs) Object.assign(inputs, batch.inputs);
+            return loss.fn(inputs, (batch.params ?? params) as never);
           };
           // A loss that reads only the embeddings leaves the head untouched: its gradient is zero (as the stock
           // optimizer, which skips it, leaves it), so one block of zeros covers the head's parameters.

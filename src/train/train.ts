@@ -24,6 +24,67 @@ export interface ArmSpec {
   loss: LossSpec<any>;
   params?: Record<string, number | string | boolean>;
   role?: "baseline" | "method";
+  /**
+   * Loss parameters that change from step to step, merged over `params` (EnsLoss draws a new loss each step:
+   * `paramsAt: (step) => ({draw: step})`). Evaluation uses the values at the current step.
+   */
+  paramsAt?: (step: number) => Record<string, number | string | boolean>;
+  /** Fixed loss inputs passed with every batch, e.g. `classWeights` or `classAlpha` [C]. */
+  constants?: Record<string, Float32Array>;
+  /**
+   * Per-sample loss inputs indexed by sample id (length > every id), gathered for each batch by its ids, e.g. DatasetEquity's
+   * `sampleLikelihood`. They are uploaded once per run.
+   */
+  perSample?: Record<string, Float32Array>;
+  /**
+   * Further inputs computed for each batch outside the gradient tape (so they are constants), with the model in hand:
+   * `tensors` go to the loss as they are; each `logitsOf` entry is a batch of inputs the model is applied to inside the
+   * tape, its logits passed under that name (the smooth adversarial comp-sum loss gets `adversarialLogits` of a PGD
+   * batch this way). Arms with `extra` train on the autodiff path.
+   */
+  extra?: (batch: BatchContext) => {tensors?: Record<string, tf.Tensor>; logitsOf?: Record<string, tf.Tensor2D>};
+}
+
+/** What an arm's `extra` hook gets for one batch (inside tf.tidy; what it returns is released after the step). */
+export interface BatchContext {
+  model: Model;
+  x: tf.Tensor2D;
+  labels: tf.Tensor1D;
+  ids: tf.Tensor1D;
+  step: number;
+  /** False when the batch is the test split at an evaluation. */
+  training: boolean;
+  seed: number;
+}
+
+/** Per-experiment metrics computed at every evaluation, for each arm, beside the built-in ones. */
+export interface MetricsHook {
+  /** Scalars computed on the backend (inside tf.tidy), e.g. accuracy under a PGD attack. */
+  device?: (ctx: DeviceMetricContext) => Record<string, tf.Scalar>;
+  /** Numbers computed from the read-back logits: F1, balanced accuracy, ECE, per-group accuracy… */
+  host?: (ctx: HostMetricContext) => Record<string, number>;
+}
+export interface DeviceMetricContext {
+  model: Model;
+  arm: ArmSpec;
+  index: number;
+  testX: tf.Tensor2D;
+  testY: tf.Tensor1D;
+  testLogits: tf.Tensor2D;
+  step: number;
+}
+export interface HostMetricContext {
+  data: Dataset;
+  arm: ArmSpec;
+  index: number;
+  /** Logits of the test split, [test.n, C] row-major. */
+  testLogits: Float32Array;
+  /** Logits of the probe samples (the first `probeSize` training samples), [probeSize, C]. */
+  probeLogits: Float32Array;
+  probeSize: number;
+  /** The arm's per-sample training state (ALDR-KL's λ), indexed by sample id, when its loss keeps one. */
+  state?: Float32Array;
+  step: number;
 }
 
 /** A square grid over the input plane: cell (i, j) has centre x0 + (i + ½)(x1 − x0)/nx, y1 − (j + ½)(y1 − y0)/ny (row 0 on top). */
@@ -43,6 +104,10 @@ export interface ViewOptions {
   probe?: number;
   /** Copy every arm's weights at each evaluation (for loss landscapes and trajectories). */
   weights?: boolean;
+  /** Read back the test and probe logits at each evaluation (ArmEvent.view.testLogits, probeLogits). */
+  logits?: boolean;
+  /** Read back each arm's per-sample loss state at each evaluation (ArmEvent.view.state). */
+  state?: boolean;
 }
 
 export interface TrainOptions {
@@ -61,6 +126,8 @@ export interface TrainOptions {
   /** Steps between evaluations (metrics and views). */
   evalEvery?: number;
   view?: ViewOptions;
+  /** Metrics of this experiment beyond the built-in accuracies and losses (recorded in the history too). */
+  metrics?: MetricsHook;
   /** A finite loss above this is treated as divergence. */
   maxLoss?: number;
   /** Play / pause / step / reset / speed (live pages); without one the run goes straight through. */
@@ -105,6 +172,11 @@ export interface ArmEvent {
     probePredictions?: Int32Array;
     /** The model's weights in its variables' order (with view.weights: true). */
     weights?: Float32Array[];
+    /** Test-split logits [test.n, C] and probe logits [probe, C] (with view.logits: true). */
+    testLogits?: Float32Array;
+    probeLogits?: Float32Array;
+    /** The arm's per-sample training state by sample id (with view.state: true, for losses that keep one). */
+    state?: Float32Array;
   };
 }
 
@@ -116,7 +188,7 @@ export interface History {
   loss: number[][];
   /** Steps at which the metrics were evaluated. */
   evalStep: number[];
-  /** Metric name → per arm → values aligned with `evalStep`. */
+  /** Metric name → per arm → values aligned with `evalStep` (NaN where an arm had no value). */
   metrics: Record<string, number[][]>;
 }
 
@@ -199,6 +271,9 @@ interface ArmState {
   /** Per-sample state for losses that keep one (ALDR-KL's λ): one for training, one for evaluation. */
   state?: SampleState;
   evalState?: SampleState;
+  /** The arm's fixed inputs and per-sample inputs (by id), uploaded once. */
+  constants: Record<string, tf.Tensor>;
+  perSample: Record<string, tf.Tensor1D>;
 }
 interface Session {
   trainX: tf.Tensor2D;
@@ -233,19 +308,45 @@ function checkOptions(o: TrainOptions): void {
   if (o.data.train.n < 1) throw new Error("train: the training split is empty");
   const evalEvery = o.evalEvery ?? 10;
   if (!(Number.isInteger(evalEvery) && evalEvery >= 1)) throw new Error(`train: invalid evalEvery: ${evalEvery}`);
+  const maxId = [o.data.train.ids, o.data.test.ids].reduce((m, ids) => ids.reduce((a, b) => Math.max(a, b), m), 0);
   for (const arm of o.arms) {
-    const missing = arm.loss.needs.filter((name) => !provided.includes(name));
-    if (missing.length) {
+    const own = [...Object.keys(arm.constants ?? {}), ...Object.keys(arm.perSample ?? {})];
+    const missing = arm.loss.needs.filter((name) => !provided.includes(name) && !own.includes(name));
+    if (missing.length && !arm.extra) {
       throw new Error(
         `train: the loss ${arm.loss.id} needs ${missing.join(", ")}, which train() does not provide ` +
-          `(it provides ${provided.join(", ")}); call the loss from your own training step`
+          `(it provides ${provided.join(", ")}); pass it as the arm's constants, perSample or extra`
       );
+    }
+    for (const [name, values] of Object.entries(arm.perSample ?? {})) {
+      if (!(values instanceof Float32Array) || values.length <= maxId) {
+        throw new Error(
+          `train: ${arm.id}'s perSample.${name} must be a Float32Array indexed by sample id (length > ${maxId})`
+        );
+      }
     }
   }
 }
 
+/** Whether an arm passes its loss anything beyond the model's outputs, labels, ids and state. */
+function hasExtraInputs(arm: ArmSpec): boolean {
+  return !!(arm.constants || arm.perSample || arm.paramsAt || arm.extra);
+}
+
+/** An arm's loss parameters at a step. */
+function paramsAt(arm: ArmSpec, step: number): Record<string, number | string | boolean> | undefined {
+  return arm.paramsAt ? {...arm.params, ...arm.paramsAt(step)} : arm.params;
+}
+
 /** The inputs train() passes to a loss: the model's outputs, the batch's labels and ids, and per-sample state. */
 const provided = ["logits", "labels", "ids", "embeddings", "state"];
+
+/** The loss inputs of an arm's own: its constants, and its per-sample values gathered by the batch's ids. */
+function armInputs(arm: ArmState, ids: tf.Tensor1D): Record<string, tf.Tensor> {
+  const out: Record<string, tf.Tensor> = {...arm.constants};
+  for (const [name, values] of Object.entries(arm.perSample)) out[name] = tf.gather(values, ids);
+  return out;
+}
 
 function inputsFor(
   needs: readonly string[],
@@ -316,17 +417,29 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
       optimizer: createOptimizer(o.optimizer),
       ...(spec.loss.needs.includes("state")
         ? {state: sampleState({size: stateSize}), evalState: sampleState({size: stateSize})}
-        : {})
+        : {}),
+      constants: Object.fromEntries(Object.entries(spec.constants ?? {}).map(([k, v]) => [k, tf.tensor1d(v)])),
+      perSample: Object.fromEntries(Object.entries(spec.perSample ?? {}).map(([k, v]) => [k, tf.tensor1d(v)]))
     }));
     const fast = o.fast ?? "auto";
     const fusedWanted = fast === true || (fast === "auto" && tf.getBackend() === "webgpu");
     for (let i = 0; i < armStates.length; ++i) {
       const a = armStates[i];
       if (checkpoint) a.model.write(checkpoint.arms[i].weights);
-      const plan = fusedWanted ? fusedPlan(a.model.config, specs[i].loss, specs[i].params) : undefined;
+      const extraInputs = hasExtraInputs(specs[i]);
+      const plan = !fusedWanted
+        ? undefined
+        : specs[i].extra
+          ? ({
+              ok: false,
+              reason: "the arm computes inputs of its loss with the model (extra), which the fused path does not"
+            } as const)
+          : fusedPlan(a.model.config, specs[i].loss, specs[i].params, tf.getBackend(), {extraInputs});
       if (plan?.ok) {
         // The fused state takes the weights from the model and the moments from the checkpoint.
-        a.fused = fusedArm(a.model, specs[i].loss, specs[i].params, o.optimizer, checkpoint?.arms[i].optimizer);
+        a.fused = fusedArm(a.model, specs[i].loss, specs[i].params, o.optimizer, checkpoint?.arms[i].optimizer, {
+          extraInputs
+        });
       } else {
         if (plan) a.pathNote = `autodiff: ${plan.reason}`;
         if (checkpoint) await writeOptimizerState(a.optimizer, checkpoint.arms[i].optimizer);
@@ -355,6 +468,7 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
           a.fused?.dispose();
           a.state?.dispose();
           a.evalState?.dispose();
+          for (const t of [...Object.values(a.constants), ...Object.values(a.perSample)]) t.dispose();
         }
       }
     };
@@ -397,8 +511,15 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
       const yb = index && (tf.gather(session.trainY, index) as tf.Tensor1D);
       const idb = index && (tf.gather(session.trainIds, index) as tf.Tensor1D);
       return specs.map((spec, i) => {
-        const {model, optimizer, state, fused} = session.arms[i];
+        const arm = session.arms[i];
+        const {model, optimizer, state, fused} = arm;
+        const params = paramsAt(spec, step);
         if (fused) {
+          let inputs: Record<string, tf.Tensor> | undefined;
+          if (spec.constants || spec.perSample) {
+            const rowIds = tf.gather(session.trainIds, tf.slice(chunk!, k * batches.size, batches.size)) as tf.Tensor1D;
+            inputs = armInputs(arm, rowIds);
+          }
           return fused.step({
             x: session.trainX,
             labels: session.trainY,
@@ -406,16 +527,25 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
             index: chunk!,
             offset: k * batches.size,
             rows: batches.size,
-            state
+            state,
+            inputs,
+            params: spec.paramsAt ? params : undefined
           });
         }
         // Each arm gets its own stream with the same seed, hence the same dropout masks.
         const rng = model.config.dropout > 0 ? random(o.seed).fork("dropout").fork(step) : undefined;
+        const own = armInputs(arm, idb!);
+        const extra = spec.extra?.({model, x: xb!, labels: yb!, ids: idb!, step, training: true, seed: o.seed});
         return optimizerStep(
           optimizer,
           () => {
             const out = model.apply(xb!, {training: true, rng});
-            return spec.loss.fn(inputsFor(spec.loss.needs, out.logits, yb!, idb!, out.embeddings, state), spec.params);
+            const inputs = inputsFor(spec.loss.needs, out.logits, yb!, idb!, out.embeddings, state);
+            Object.assign(inputs, own, extra?.tensors);
+            for (const [name, x] of Object.entries(extra?.logitsOf ?? {})) {
+              inputs[name] = model.apply(x, {training: true, rng}).logits;
+            }
+            return spec.loss.fn(inputs, params);
           },
           model.variables,
           o.optimizer.clipNorm
@@ -426,19 +556,50 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
   // The tensors one evaluation reads for arm i (call inside tf.tidy).
   const evaluateArm = (i: number) => {
     const spec = specs[i];
-    const {model, evalState} = session.arms[i];
+    const arm = session.arms[i];
+    const {model, evalState} = arm;
     const test = model.apply(session.testX);
     const trainProbe = model.apply(session.probeX);
     // Evaluation reads and writes its own state, so that it never changes training.
-    const testLoss = spec.loss.fn(
-      inputsFor(spec.loss.needs, test.logits, session.testY, session.testIds, test.embeddings, evalState),
-      spec.params
+    const lossInputs = inputsFor(
+      spec.loss.needs,
+      test.logits,
+      session.testY,
+      session.testIds,
+      test.embeddings,
+      evalState
     );
+    const extra = spec.extra?.({
+      model,
+      x: session.testX,
+      labels: session.testY,
+      ids: session.testIds,
+      step,
+      training: false,
+      seed: o.seed
+    });
+    Object.assign(lossInputs, armInputs(arm, session.testIds), extra?.tensors);
+    for (const [name, x] of Object.entries(extra?.logitsOf ?? {})) lossInputs[name] = model.apply(x).logits;
+    const testLoss = spec.loss.fn(lossInputs, paramsAt(spec, step));
     const testNll = tf.neg(tf.mean(logProbOfLabel(test.logits, session.testY)));
+    const device = o.metrics?.device?.({
+      model,
+      arm: spec,
+      index: i,
+      testX: session.testX,
+      testY: session.testY,
+      testLogits: test.logits,
+      step
+    });
+    const deviceNames = Object.keys(device ?? {});
+    const wantLogits = !!(o.view?.logits || o.metrics?.host);
     const gridOut = session.gridX ? model.apply(session.gridX) : undefined;
     const top = gridOut ? tf.topk(gridOut.logits, Math.min(2, data.classes)) : undefined;
     return {
-      scalars: tf.stack([testLoss, testNll]),
+      deviceNames,
+      scalars: tf.stack([testLoss, testNll, ...deviceNames.map((n) => device![n])]),
+      testLogits: wantLogits ? test.logits : undefined,
+      probeLogits: wantLogits ? trainProbe.logits : undefined,
       testPred: tf.argMax(test.logits, 1),
       probePred: tf.argMax(trainProbe.logits, 1),
       probs: gridOut ? tf.softmax(gridOut.logits) : undefined,
@@ -460,8 +621,14 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
         outputs.push(tf.tidy(() => evaluateArm(i)));
       }
       const read = await Promise.all(
-        outputs.map(async (out) => ({
+        outputs.map(async (out, i) => ({
           scalars: (await out.scalars.data()) as Float32Array,
+          testLogits: out.testLogits ? ((await out.testLogits.data()) as Float32Array) : undefined,
+          probeLogits: out.probeLogits ? ((await out.probeLogits.data()) as Float32Array) : undefined,
+          state:
+            session.arms[i].state && (o.view?.state || o.metrics?.host)
+              ? await session.arms[i].state!.read()
+              : undefined,
           testPred: (await out.testPred.data()) as Int32Array,
           probePred: (await out.probePred.data()) as Int32Array,
           probs: out.probs ? ((await out.probs.data()) as Float32Array) : undefined,
@@ -476,7 +643,22 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
         const metrics = accuracyMetrics(data, r.testPred, r.probePred, probeSize);
         metrics.testLoss = r.scalars[0];
         metrics.testNll = r.scalars[1];
-        for (const name of metricNames) history.metrics[name][i].push(metrics[name] ?? NaN);
+        outputs[i].deviceNames.forEach((name, k) => (metrics[name] = r.scalars[2 + k]));
+        if (o.metrics?.host) {
+          Object.assign(
+            metrics,
+            o.metrics.host({
+              data,
+              arm: specs[i],
+              index: i,
+              testLogits: r.testLogits!,
+              probeLogits: r.probeLogits!,
+              probeSize,
+              state: r.state,
+              step
+            })
+          );
+        }
         return {
           ...arm,
           metrics,
@@ -485,12 +667,15 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
             margin: r.margin,
             embeddings: r.embeddings,
             probePredictions: r.probePred,
-            ...(weights ? {weights: weights[i]} : {})
+            ...(weights ? {weights: weights[i]} : {}),
+            ...(o.view?.logits ? {testLogits: r.testLogits, probeLogits: r.probeLogits} : {}),
+            ...(o.view?.state && r.state ? {state: r.state} : {})
           }
         };
       });
+      recordMetrics(history, armEvents);
     } finally {
-      for (const out of outputs) for (const t of Object.values(out)) t?.dispose();
+      for (const out of outputs) for (const t of Object.values(out)) if (t instanceof tf.Tensor) t.dispose();
     }
     // Keep a CPU copy of the state where the device can be lost, so the run can move elsewhere.
     if (tf.getBackend() === "webgpu") {
@@ -681,6 +866,23 @@ function nextTask(): Promise<void> {
     };
     port2.postMessage(null);
   });
+}
+
+/**
+ * Appends each arm's metrics to the history (after evalStep has grown): the built-in names always, other names from
+ * their first appearance, with NaN before it and wherever an arm has no value.
+ */
+function recordMetrics(history: History, arms: readonly ArmEvent[]): void {
+  const k = history.evalStep.length;
+  const names = new Set<string>(metricNames);
+  for (const a of arms) for (const name of Object.keys(a.metrics)) names.add(name);
+  for (const name of names) {
+    const series = (history.metrics[name] ??= arms.map(() => [] as number[]));
+    series.forEach((values, i) => {
+      while (values.length < k - 1) values.push(NaN);
+      values.push(arms[i].metrics[name] ?? NaN);
+    });
+  }
 }
 
 function truncate(history: History, step: number): void {

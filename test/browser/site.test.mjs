@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import {existsSync, readFileSync, readdirSync, statSync} from "node:fs";
 import {join, relative} from "node:path";
 import {after, before, describe, test} from "node:test";
+import {notebooks} from "./notebooks.mjs";
 import {launchChromium, serve} from "./serve.mjs";
 
 const dist = new URL("../../dist/", import.meta.url).pathname;
@@ -87,10 +88,10 @@ async function trainUntil(page, steps, timeout = trainTimeout) {
 }
 
 describe("every page", () => {
-  test("the build produced the gallery and the reference notebook", () => {
+  test("the build produced the gallery and every live notebook", () => {
     const all = pages();
     assert.ok(all.includes("/"), `pages: ${all}`);
-    assert.ok(all.includes("/classification/comp-sum"), `pages: ${all}`);
+    for (const {path} of notebooks) assert.ok(all.includes(path), `${path} is missing from ${all}`);
   });
   for (const path of pages()) {
     test(`${path} loads with no error and no request to another host`, async () => {
@@ -116,10 +117,15 @@ describe("the gallery", () => {
       const liveCards = await page.$$eval(".losslab-card[data-status=live]", (els) =>
         els.map((e) => e.getAttribute("href"))
       );
-      assert.ok(
-        liveCards.some((href) => href?.endsWith("classification/comp-sum")),
-        `live cards: ${liveCards}`
-      );
+      for (const {path} of notebooks) {
+        assert.ok(
+          liveCards.some((href) => href?.endsWith(path.slice(1))),
+          `${path} is not a live card: ${liveCards}`
+        );
+      }
+      // Every live card shows a preview image of a real run.
+      const images = await page.$$eval(".losslab-card[data-status=live] img", (els) => els.map((e) => e.naturalWidth));
+      assert.equal(images.length, liveCards.length, "a live card has no preview");
       assert.deepEqual(problems, []);
     } finally {
       await close();
@@ -274,26 +280,35 @@ async function lossFalls(page, factor = 0.5, timeout = trainTimeout) {
   return {first, last: await runState(page)};
 }
 
-for (const backend of ["wasm", "webgpu", "webgl", "cpu"]) {
-  describe(`the reference notebook on ${backend}`, () => {
-    test("trains live: data-backend is right, data-step advances and every arm's loss falls", async () => {
-      // Clean labels, so that both losses can fall well below their starting values.
-      const {page, problems, close} = await open(`/classification/comp-sum?backend=${backend}#labelNoise=0`);
-      try {
-        const {first, last} = await lossFalls(page);
-        assert.equal(last.backend, backend);
-        assert.equal(last.losses.length, 2);
-        assert.ok(last.step > first.step, `step ${first.step} → ${last.step}`);
-        assert.ok(["running", "paused", "done"].includes(last.status), `status ${last.status}`);
-        assert.ok((await page.locator("math").count()) > 0, "KaTeX formulas render as MathML");
-        assert.ok((await page.locator(".losslab-claims tr[data-claim]").count()) >= 1, "claim table");
-        assert.ok((await page.locator(".losslab-decision-margin").count()) >= 2, "decision regions");
-        assert.deepEqual(problems, []);
-      } finally {
-        await close();
-      }
+for (const notebook of notebooks) {
+  for (const backend of notebook.backends ?? ["wasm", "webgpu"]) {
+    describe(`${notebook.path} on ${backend}`, () => {
+      const what =
+        notebook.smoke.kind === "loss-falls" ? "every arm's loss falls" : `it reaches step ${notebook.smoke.steps}`;
+      test(`trains live: data-backend is right, data-step advances and ${what}`, async () => {
+        const {page, problems, close} = await open(`${notebook.path}?backend=${backend}${notebook.hash ?? ""}`);
+        try {
+          const {first, last} =
+            notebook.smoke.kind === "loss-falls"
+              ? await lossFalls(page, notebook.smoke.factor ?? 0.5)
+              : await trainUntil(page, notebook.smoke.steps);
+          assert.equal(last.backend, backend);
+          assert.ok(last.losses.length >= 1 && last.losses.every(Number.isFinite), `losses ${last.losses}`);
+          assert.ok(last.step > first.step, `step ${first.step} → ${last.step}`);
+          assert.ok(["running", "paused", "done"].includes(last.status), `status ${last.status}`);
+          assert.ok((await page.locator("math").count()) > 0, "KaTeX formulas render as MathML");
+          assert.ok((await page.locator(".losslab-claims tr[data-claim]").count()) >= 1, "claim table");
+          for (const selector of notebook.selectors ?? []) {
+            assert.ok((await page.locator(selector).count()) >= 1, `${selector} is on the page`);
+          }
+          assert.equal(await page.locator(".observablehq--error").count(), 0, "a cell shows an error");
+          assert.deepEqual(problems, []);
+        } finally {
+          await close();
+        }
+      });
     });
-  });
+  }
 }
 
 describe("the loss-landscape notebook", () => {

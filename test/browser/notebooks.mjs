@@ -1,0 +1,16 @@
+// The live notebooks the browser suite trains, each on wasm and webgpu (SwiftShader), with its own smoke check:
+//   "loss-falls": every arm's loss drops below `factor` × its first finite value (default ½);
+//   "advances":   data-step reaches `steps` with every arm's loss finite — for losses whose value is not meant to
+//                 fall (EnsLoss's surrogate jumps from draw to draw, LDR-KL's values are ≤ 0, a large-step run
+//                 oscillates), or pages whose run is a study rather than a training run.
+// `selectors` must all be present once the check has passed (the claim table, the page's own figures).
+// `hash` is the URL state the check runs with (e.g. clean labels, so that a loss can halve).
+export const notebooks = [
+  {
+    path: "/classification/comp-sum",
+    hash: "#labelNoise=0",
+    smoke: {kind: "loss-falls"},
+    selectors: [".losslab-decision-margin"],
+    backends: ["wasm", "webgpu", "webgl", "cpu"]
+  }
+];
