@@ -52,7 +52,7 @@ describe("readClaimMetric", () => {
 });
 
 describe("claims in defineExperiment", () => {
-  const schema = defineSchema({seed: {type: "int", default: 1, min: 0, max: 99}});
+  const schema = defineSchema({seed: {type: "int", default: 1, min: 0, max: 99, doc: "seed"}});
   const experiment = defineExperiment({
     slug: "test/claims",
     title: "claims",
