@@ -1,0 +1,2 @@
+// The notebook experiment (filled in with the notebook).
+export {};

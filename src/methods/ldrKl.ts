@@ -1,0 +1,2 @@
+// Method-specific code of one notebook (filled in with the notebook).
+export {};
