@@ -42,7 +42,10 @@ export function ClaimTable(results: readonly ClaimResult[], options: {document?:
   root.update = (rs) => {
     root.replaceChildren();
     const table = el("table");
-    const caption = el("caption", "Each claim is checked by training both losses headless on the same seeds and data.");
+    const caption = el(
+      "caption",
+      "Each claim is checked headless on several seeds, with the same data for both sides of the comparison; the settings are under each row."
+    );
     const head = el("thead");
     const hr = el("tr");
     for (const h of ["What the paper claims", "What this notebook measured", "Verdict"]) hr.append(el("th", h));

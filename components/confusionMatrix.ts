@@ -409,7 +409,7 @@ export function ConfusionMatrix(
     };
   }
 
-  const listeners = new AbortController();
+  const listeners = new (document.defaultView?.AbortController ?? AbortController)(); // the document's own (jsdom in Node)
   const signal = listeners.signal;
   grid.addEventListener(
     "keydown",

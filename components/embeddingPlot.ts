@@ -778,7 +778,7 @@ export function EmbeddingPlot(
     return [(event.clientX - rect.left) * scale, (event.clientY - rect.top) * scale];
   }
 
-  const listeners = new AbortController();
+  const listeners = new (document.defaultView?.AbortController ?? AbortController)(); // the document's own (jsdom in Node)
   const signal = listeners.signal;
   svg.addEventListener(
     "pointermove",

@@ -604,7 +604,7 @@ export function FlipCurves(
     renderReadout();
   }
 
-  const listeners = new AbortController();
+  const listeners = new (document.defaultView?.AbortController ?? AbortController)(); // the document's own (jsdom in Node)
   const on = (type: string, handler: (event: Event) => void) =>
     overlay.addEventListener(type, handler, {signal: listeners.signal});
   on("pointermove", (event) => {

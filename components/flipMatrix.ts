@@ -551,7 +551,7 @@ export function FlipMatrix(
     return {old: Number(cell.getAttribute("data-old")), new: Number(cell.getAttribute("data-new"))};
   }
 
-  const listeners = new AbortController();
+  const listeners = new (document.defaultView?.AbortController ?? AbortController)(); // the document's own (jsdom in Node)
   const on = (target: EventTarget, type: string, handler: (event: Event) => void) =>
     target.addEventListener(type, handler, {signal: listeners.signal});
   on(grid, "click", (event) => {

@@ -1009,7 +1009,7 @@ export function LossContour(
     return {i: Math.round(fractionalIndex(grid.a, a)), j: Math.round(fractionalIndex(grid.b, b))};
   }
 
-  const listeners = new AbortController();
+  const listeners = new (document.defaultView?.AbortController ?? AbortController)(); // the document's own (jsdom in Node)
   const on = (target: EventTarget, type: string, handler: (event: Event) => void) =>
     target.addEventListener(type, handler, {signal: listeners.signal});
   on(map, "focus", () => {

@@ -351,7 +351,7 @@ export function LossCurve(data: CurveSeries[] | null = [], options: Partial<Loss
     return (event.clientX - rect.left) * scale;
   }
 
-  const listeners = new AbortController();
+  const listeners = new (document.defaultView?.AbortController ?? AbortController)(); // the document's own (jsdom in Node)
   overlay.addEventListener(
     "pointermove",
     (event) => {

@@ -478,7 +478,7 @@ export function LossSlice(data: SliceData | null = null, options: Partial<LossSl
     return best;
   }
 
-  const listeners = new AbortController();
+  const listeners = new (document.defaultView?.AbortController ?? AbortController)(); // the document's own (jsdom in Node)
   const on = (target: EventTarget, type: string, handler: (event: Event) => void) =>
     target.addEventListener(type, handler, {signal: listeners.signal});
   on(plot, "focus", () => {

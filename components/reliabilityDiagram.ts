@@ -241,7 +241,7 @@ export function ReliabilityDiagram(
   let state: ReliabilityValue = {binning: current.binning, temperature: current.temperature};
   let destroyed = false;
   let interacting = false; // while the slider is dragged, updates are drawn without transitions
-  const listeners = new AbortController();
+  const listeners = new (document.defaultView?.AbortController ?? AbortController)(); // the document's own (jsdom in Node)
   const signal = listeners.signal;
 
   const root = document.createElement("div") as unknown as ReliabilityDiagramElement;

@@ -274,8 +274,9 @@ export const methods: readonly MethodEntry[] = [
     slug: "inductive-bias",
     title: "Exact inductive bias",
     family: "classification",
-    status: "planned",
-    summary: "How much information it takes to pick a well-generalising model, estimated by sampling hypotheses."
+    status: "live",
+    summary:
+      "How much information beyond the data it takes to pick a well-generalising model: sample trained networks and kernel-model draws, fit the tail of their test errors."
   },
   {
     number: 28,

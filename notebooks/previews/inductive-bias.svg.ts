@@ -18,8 +18,6 @@ for await (const e of inductiveBiasLive(p)) last = e;
 const series = [0, 1].flatMap((i) => inductiveBiasHistogram(last, i).filter((s) => s.key !== "epsilon" || i === 1));
 const {window} = new JSDOM("<!doctype html><body></body>");
 const {document} = window;
-// LossCurve registers its listeners with the global AbortController's signal, which jsdom only accepts from its own.
-globalThis.AbortController = window.AbortController as typeof AbortController;
 const figure = LossCurve(series, {
   document,
   width: 320,

@@ -12,5 +12,10 @@ export const notebooks = [
     smoke: {kind: "loss-falls"},
     selectors: [".losslab-decision-margin"],
     backends: ["wasm", "webgpu", "webgl", "cpu"]
+  },
+  {
+    path: "/classification/inductive-bias",
+    smoke: {kind: "advances", steps: 20},
+    selectors: [".losslab-decision-margin", ".losslab-loss-curve"]
   }
 ];
