@@ -22,8 +22,17 @@ export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
       return tf.train.adam(spec.lr, spec.beta1 ?? 0.9, spec.beta2 ?? 0.999, spec.epsilon ?? 1e-8);
     case "sgd":
       return tf.train.sgd(spec.lr);
-    case "momentum":
-      return tf.train.momentum(spec.lr, spec.momentum ?? 0.9);
+    case "momentum": {
+      // TF.js 4.22's MomentumOptimizer.dispose() releases its accumulators and momentum scalar but not the
+      // learning-rate scalar `c` it inherits from SGDOptimizer: one tensor leaked per optimizer.
+      const optimizer = tf.train.momentum(spec.lr, spec.momentum ?? 0.9);
+      const dispose = optimizer.dispose.bind(optimizer);
+      optimizer.dispose = () => {
+        dispose();
+        (optimizer as unknown as {c?: tf.Tensor}).c?.dispose();
+      };
+      return optimizer;
+    }
     default:
       throw new Error(`invalid optimizer: ${(spec as {type: unknown}).type}`);
   }

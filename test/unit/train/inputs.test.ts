@@ -189,3 +189,11 @@ describe("metric hooks and readback", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe("optimizers", () => {
+  test("a momentum run releases every tensor (TF.js's MomentumOptimizer keeps its learning rate otherwise)", async () => {
+    const before = tf.memory().numTensors;
+    await run([{id: "ce", label: "CE", loss: crossEntropy}], {optimizer: {type: "momentum", lr: 0.05}});
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
