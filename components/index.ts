@@ -116,3 +116,8 @@ export {LossSurface, surfaceCamera, surfaceFigure} from "./lossSurface.js";
 export type {LossSurfaceElement, LossSurfaceOptions, SurfaceFigure} from "./lossSurface.js";
 export {LossSlice, sliceValueAt} from "./lossSlice.js";
 export type {LossSliceElement, LossSliceOptions, SliceCurve, SliceData} from "./lossSlice.js";
+// DatasetEquity notebook (card 19): per-group bars and the cluster/weight map.
+export {GroupBars} from "./groupBars.js";
+export type {GroupBarsArm, GroupBarsData, GroupBarsElement, GroupBarsGroup, GroupBarsOptions} from "./groupBars.js";
+export {ClusterWeights} from "./clusterWeights.js";
+export type {ClusterWeightsData, ClusterWeightsElement, ClusterWeightsOptions} from "./clusterWeights.js";
