@@ -168,8 +168,9 @@ export const methods: readonly MethodEntry[] = [
     slug: "lr-gd-perceptron",
     title: "Logistic regression with large steps",
     family: "classification",
-    status: "planned",
-    summary: "As the step size grows, gradient descent on the logistic loss turns into the batch perceptron."
+    status: "live",
+    summary:
+      "Gradient descent on the logistic loss with huge step sizes separates the data sooner while its loss soars, and in the limit becomes the batch perceptron."
   },
   {
     number: 15,
@@ -193,8 +194,9 @@ export const methods: readonly MethodEntry[] = [
     slug: "discriminative-vs-generative",
     title: "Discriminative vs generative classifiers",
     family: "classification",
-    status: "planned",
-    summary: "Naive Bayes wins with little data, logistic regression with more: the two regimes as training size grows."
+    status: "live",
+    summary:
+      "Naive Bayes settles after a few samples; logistic regression needs many more but ends lower when naive Bayes' assumptions fail."
   },
   {
     number: 18,
@@ -208,8 +210,8 @@ export const methods: readonly MethodEntry[] = [
     number: 19,
     slug: "dataset-equity",
     title: "DatasetEquity",
-    family: "robustness",
-    status: "planned",
+    family: "classification",
+    status: "live",
     summary: "Rare-looking samples, found by clustering embeddings, get more weight through a generalised focal loss."
   },
   {
@@ -293,7 +295,7 @@ export const methods: readonly MethodEntry[] = [
     family: "classification",
     status: "live",
     summary:
-      "One knob τ runs from sum-exponential through cross-entropy and generalized CE to MAE; watch what it does under label noise."
+      "One knob τ runs from sum-exponential through cross-entropy and generalized CE to MAE; watch what it does under label noise, and what a smooth adversarial variant does under attack."
   },
   {
     number: 30,

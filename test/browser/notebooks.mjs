@@ -17,5 +17,21 @@ export const notebooks = [
     path: "/classification/inductive-bias",
     smoke: {kind: "advances", steps: 20},
     selectors: [".losslab-decision-margin", ".losslab-loss-curve"]
+  },
+  {
+    path: "/classification/lr-gd-perceptron",
+    smoke: {kind: "advances", steps: 40},
+    selectors: [".losslab-decision-margin", ".losslab-loss-curve"]
+  },
+  {
+    path: "/classification/discriminative-vs-generative",
+    hash: "#dim=10",
+    smoke: {kind: "advances", steps: 6},
+    selectors: [".losslab-loss-curve"]
+  },
+  {
+    path: "/classification/dataset-equity",
+    smoke: {kind: "loss-falls"},
+    selectors: [".losslab-group-bars", ".losslab-cluster-weights", ".losslab-decision-margin"]
   }
 ];
