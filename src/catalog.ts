@@ -186,8 +186,9 @@ export const methods: readonly MethodEntry[] = [
     slug: "z-loss",
     title: "Z-loss",
     family: "classification",
-    status: "planned",
-    summary: "A loss on standardised scores, unchanged when the logits are shifted or rescaled."
+    status: "live",
+    summary:
+      "A loss on standardised scores that ignores shifts and rescalings of the logits, against cross-entropy and the other spherical losses on top-k accuracy."
   },
   {
     number: 17,
@@ -203,7 +204,7 @@ export const methods: readonly MethodEntry[] = [
     slug: "anyloss",
     title: "AnyLoss",
     family: "classification",
-    status: "planned",
+    status: "live",
     summary: "Confusion-matrix metrics such as F1 or balanced accuracy, made differentiable and used as losses."
   },
   {
@@ -219,8 +220,9 @@ export const methods: readonly MethodEntry[] = [
     slug: "dice-loss",
     title: "Self-adjusting Dice loss",
     family: "classification",
-    status: "planned",
-    summary: "An F1-like overlap objective for heavily imbalanced data, with easy negatives down-weighted."
+    status: "live",
+    summary:
+      "Training for the rare class's F1 on 5 %-positive data, and how much of the gain is just a moved threshold."
   },
   {
     number: 21,
@@ -351,7 +353,7 @@ export const methods: readonly MethodEntry[] = [
     slug: "focal-loss",
     title: "Focal loss under class imbalance",
     family: "classification",
-    status: "planned",
+    status: "live",
     summary: "Down-weighting easy examples against class weighting, and what either does to calibration."
   },
   {

@@ -9,8 +9,6 @@ const p = resolveParams(discriminativeVsGenerativeExperiment.schema, {dim: 10, r
 const last = await runToEnd(discriminativeVsGenerativeExperiment.live(p));
 const {window} = new JSDOM("<!doctype html><body></body>");
 const {document} = window;
-// LossCurve registers its pointer listeners with an AbortSignal, which jsdom accepts only from its own window.
-globalThis.AbortController = window.AbortController as unknown as typeof AbortController;
 const x = last.history.metrics.m[0].map(Math.log10);
 const series = last.arms.map((arm, i) => ({
   key: arm.id,

@@ -18,8 +18,6 @@ const last = await runToEnd(
 );
 const {window} = new JSDOM("<!doctype html><body></body>");
 const {document} = window;
-// The diagram registers its listeners with an AbortSignal, which jsdom accepts only from its own AbortController.
-globalThis.AbortController = window.AbortController;
 const labels = last.data.test.y;
 const figure = ReliabilityDiagram(
   last.arms.map((arm) => ({

@@ -10,8 +10,6 @@ const p = resolveParams(lrGdPerceptronExperiment.schema, {normalized: false, ste
 const last = await runToEnd(lrGdPerceptronExperiment.live(p));
 const {window} = new JSDOM("<!doctype html><body></body>");
 const {document} = window;
-// LossCurve registers its pointer listeners with an AbortSignal, which jsdom accepts only from its own window.
-globalThis.AbortController = window.AbortController as unknown as typeof AbortController;
 const colors: Record<string, string> = {
   baseline: armColor("baseline"),
   method: armColor("method"),

@@ -6,7 +6,7 @@ import {crossEntropy} from "../losses/compSum.js";
 import {anyLossGaussians, anyLossHostMetrics} from "../methods/anyLoss.js";
 import {defineSchema} from "../params/schema.js";
 import type {Params} from "../params/schema.js";
-import {train} from "../train/train.js";
+import {runToEnd, train} from "../train/train.js";
 import type {ArmSpec, TrainEvent, TrainSummary} from "../train/train.js";
 import {defineExperiment} from "./experiment.js";
 import type {StudyMeasurement} from "./experiment.js";
@@ -245,20 +245,6 @@ export function anyLossArms(p: AnyLossParams, data: Dataset): ArmSpec[] {
 /** Steps of the claim checks: 50 epochs of 20 batches (700 training points, batches of 35), as the paper trains. */
 const claimSteps = 1000;
 
-/**
- * Runs a headless generator to its end like runToEnd, but gives the event loop a turn (a macrotask) after every
- * event, so that a long claim check on a busy machine never starves its host (vitest's worker RPC, a data loader).
- */
-async function runPolitely(events: AsyncGenerator<TrainEvent, TrainSummary, void>): Promise<TrainEvent> {
-  let last: TrainEvent | undefined;
-  for await (const e of events) {
-    last = e;
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
-  if (!last) throw new Error("train: the run produced no event");
-  return last;
-}
-
 // Finished claim runs by parameters: all three claims read the same runs, so each seed trains once.
 const claimRuns = new Map<string, Promise<{label: string; metrics: Record<string, number>}[]>>();
 
@@ -267,7 +253,7 @@ function anyLossClaimRun(p: AnyLossParams, steps: number) {
   const key = JSON.stringify({...p, steps});
   let run = claimRuns.get(key);
   if (!run) {
-    run = runPolitely(train({...anyLossExperiment.setup(p), steps, evalEvery: steps, stepsPerYield: 50})).then((e) => {
+    run = runToEnd(train({...anyLossExperiment.setup(p), steps, evalEvery: steps, stepsPerYield: 50})).then((e) => {
       if (e.status === "diverged") throw new Error(`anyloss claim run, seed ${p.seed}: ${e.message}`);
       return e.arms.map((a) => ({label: a.label, metrics: a.metrics}));
     });

@@ -5,7 +5,7 @@ import {focal} from "../losses/focal.js";
 import {focalLossHostMetrics, focalLossIcu} from "../methods/focalLoss.js";
 import {defineSchema} from "../params/schema.js";
 import type {Params} from "../params/schema.js";
-import {train} from "../train/train.js";
+import {runToEnd, train} from "../train/train.js";
 import type {ArmSpec, TrainEvent, TrainOptions, TrainSummary} from "../train/train.js";
 import {defineExperiment} from "./experiment.js";
 import type {StudyMeasurement} from "./experiment.js";
@@ -172,20 +172,6 @@ function allArms(p: FocalLossParams): Omit<TrainOptions, "control" | "signal" | 
 /** Steps of the claim checks: about 90 epochs of 11 batches of 64 (700 training stays). */
 const claimSteps = 1000;
 
-/**
- * Runs a headless generator to its end like runToEnd, but gives the event loop a turn (a macrotask) after every
- * event, so that a long claim check on a busy machine never starves its host (vitest's worker RPC, a data loader).
- */
-async function runPolitely(events: AsyncGenerator<TrainEvent, TrainSummary, void>): Promise<TrainEvent> {
-  let last: TrainEvent | undefined;
-  for await (const e of events) {
-    last = e;
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
-  if (!last) throw new Error("train: the run produced no event");
-  return last;
-}
-
 // Finished three-arm runs by parameters, so that all claims read the same runs (one training per seed).
 const claimRuns = new Map<string, Promise<Record<string, {label: string; metrics: Record<string, number>}>>>();
 
@@ -194,7 +180,7 @@ function focalLossClaimRun(p: FocalLossParams, steps: number) {
   const key = JSON.stringify({...p, steps});
   let run = claimRuns.get(key);
   if (!run) {
-    run = runPolitely(train({...allArms(p), steps, evalEvery: steps, stepsPerYield: 50})).then((e) => {
+    run = runToEnd(train({...allArms(p), steps, evalEvery: steps, stepsPerYield: 50})).then((e) => {
       if (e.status === "diverged") throw new Error(`focal-loss claim run, seed ${p.seed}: ${e.message}`);
       return Object.fromEntries(e.arms.map((a) => [a.id, {label: a.label, metrics: a.metrics}]));
     });

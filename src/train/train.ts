@@ -942,10 +942,17 @@ function divergenceMessage(arm: ArmSpec, loss: number, step: number, optimizer: 
   );
 }
 
-/** Runs a generator to its end and returns its last event (headless use: tests, claim checks, Node scripts). */
+/**
+ * Runs a generator to its end and returns its last event (headless use: tests, claim checks, Node scripts). It gives
+ * the event loop a turn (a macrotask) after every event: wasm and cpu train synchronously, and a long check must not
+ * starve its host (a test runner's worker messages, a data loader's pipes).
+ */
 export async function runToEnd(events: AsyncGenerator<TrainEvent, TrainSummary, void>): Promise<TrainEvent> {
   let last: TrainEvent | undefined;
-  for await (const e of events) last = e;
+  for await (const e of events) {
+    last = e;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
   if (!last) throw new Error("train: the run produced no event");
   return last;
 }

@@ -33,5 +33,27 @@ export const notebooks = [
     path: "/classification/dataset-equity",
     smoke: {kind: "loss-falls"},
     selectors: [".losslab-group-bars", ".losslab-cluster-weights", ".losslab-decision-margin"]
+  },
+  {
+    path: "/classification/z-loss",
+    hash: "#noise=0.1&others=false",
+    smoke: {kind: "loss-falls"},
+    selectors: [".losslab-decision-margin", ".losslab-zloss-demo table"]
+  },
+  {
+    path: "/classification/dice-loss",
+    hash: "#noise=0.3",
+    smoke: {kind: "loss-falls"},
+    selectors: [".losslab-decision-margin", ".losslab-reliability-diagram"]
+  },
+  {
+    path: "/classification/anyloss",
+    smoke: {kind: "advances", steps: 100},
+    selectors: [".losslab-decision-margin", ".losslab-anyloss-confusion table", ".losslab-reliability-diagram"]
+  },
+  {
+    path: "/classification/focal-loss",
+    smoke: {kind: "loss-falls", factor: 0.6},
+    selectors: [".losslab-reliability-diagram", ".losslab-loss-curve"]
   }
 ];
