@@ -1105,7 +1105,7 @@ export async function trainMlpHypotheses(
 }
 
 function now(): number {
-  return globalThis.performance?.now() ?? Date.now();
+  return globalThis.performance?.now() ?? 0;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
