@@ -116,3 +116,11 @@ export {LossSurface, surfaceCamera, surfaceFigure} from "./lossSurface.js";
 export type {LossSurfaceElement, LossSurfaceOptions, SurfaceFigure} from "./lossSurface.js";
 export {LossSlice, sliceValueAt} from "./lossSlice.js";
 export type {LossSliceElement, LossSliceOptions, SliceCurve, SliceData} from "./lossSlice.js";
+export {GroupHistogram, groupBins} from "./groupHistogram.js";
+export type {
+  GroupBins,
+  GroupHistogramData,
+  GroupHistogramElement,
+  GroupHistogramOptions,
+  HistogramGroup
+} from "./groupHistogram.js";
