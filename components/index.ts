@@ -121,3 +121,11 @@ export {GroupBars} from "./groupBars.js";
 export type {GroupBarsArm, GroupBarsData, GroupBarsElement, GroupBarsGroup, GroupBarsOptions} from "./groupBars.js";
 export {ClusterWeights} from "./clusterWeights.js";
 export type {ClusterWeightsData, ClusterWeightsElement, ClusterWeightsOptions} from "./clusterWeights.js";
+export {GroupHistogram, groupBins} from "./groupHistogram.js";
+export type {
+  GroupBins,
+  GroupHistogramData,
+  GroupHistogramElement,
+  GroupHistogramOptions,
+  HistogramGroup
+} from "./groupHistogram.js";
