@@ -84,9 +84,9 @@ export const methods: readonly MethodEntry[] = [
     slug: "ldr-kl",
     title: "LDR-KL and ALDR-KL",
     family: "classification",
-    status: "planned",
+    status: "live",
     summary:
-      "A distributionally robust weighting of margin violations, with per-sample adaptive strength under label noise."
+      "Weigh every class's margin violation by a worst-case label distribution near uniform; under heavy label noise it stops cross-entropy's memorisation."
   },
   {
     number: 5,
@@ -102,9 +102,9 @@ export const methods: readonly MethodEntry[] = [
     slug: "ensloss",
     title: "EnsLoss",
     family: "classification",
-    status: "planned",
+    status: "live",
     summary:
-      "Instead of one loss, a random calibrated loss derivative at every step — an ensemble that curbs overfitting."
+      "A fresh random convex, calibrated loss derivative at every batch, set against logistic, hinge and exponential losses on noisy labels."
   },
   {
     number: 7,

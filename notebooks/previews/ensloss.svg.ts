@@ -10,9 +10,6 @@ const p = resolveParams(ensLossExperiment.schema, {});
 const last = await runToEnd(train({...ensLossExperiment.setup(p), steps: 600, evalEvery: 30, stepsPerYield: 30}));
 const {window} = new JSDOM("<!doctype html><body></body>");
 const {document} = window;
-// LossCurve registers its listeners with a global AbortController's signal, which jsdom rejects unless the controller
-// is its own; this loader runs in a process of its own, so borrowing jsdom's is harmless.
-globalThis.AbortController = window.AbortController;
 const figure = LossCurve(metricSeries(last, "testAccuracy", {metric: "trainAccuracy", suffix: " (train)"}), {
   document,
   width: 320,

@@ -10,9 +10,6 @@ const p = resolveParams(ldrKlExperiment.schema, {});
 const last = await runToEnd(train({...ldrKlExperiment.setup(p), steps: 1000, evalEvery: 50, stepsPerYield: 50}));
 const {window} = new JSDOM("<!doctype html><body></body>");
 const {document} = window;
-// LossCurve registers its listeners with a global AbortController's signal, which jsdom rejects unless the controller
-// is its own; this loader runs in a process of its own, so borrowing jsdom's is harmless.
-globalThis.AbortController = window.AbortController;
 const figure = LossCurve(metricSeries(last, "testAccuracy"), {
   document,
   width: 320,

@@ -55,5 +55,11 @@ export const notebooks = [
     path: "/classification/focal-loss",
     smoke: {kind: "loss-falls", factor: 0.6},
     selectors: [".losslab-reliability-diagram", ".losslab-loss-curve"]
-  }
+  },
+  {
+    path: "/classification/ldr-kl",
+    smoke: {kind: "advances", steps: 40},
+    selectors: [".losslab-decision-margin", ".losslab-group-histogram"]
+  },
+  {path: "/classification/ensloss", smoke: {kind: "advances", steps: 40}, selectors: [".losslab-loss-curve"]}
 ];
