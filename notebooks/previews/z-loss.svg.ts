@@ -10,7 +10,7 @@ const last = await runToEnd(
   train({...zLossExperiment.setup(p), view: {grid: 28}, steps: 400, evalEvery: 400, stepsPerYield: 100})
 );
 const {document} = new JSDOM("<!doctype html><body></body>").window;
-const figure = DecisionMargin(decisionView(last, 1), {
+const figure = DecisionMargin(decisionView(last, 1, {maxPoints: 400}), {
   document,
   renderer: "svg",
   width: 320,

@@ -62,17 +62,23 @@ export function metricSeries(
   return out;
 }
 
-/** Decision regions of one arm over the grid, with the training points (noisy label shown, true label kept). */
-export function decisionView(e: TrainEvent, arm: number) {
+/**
+ * Decision regions of one arm over the grid, with the training points (noisy label shown, true label kept). With
+ * `maxPoints`, every k-th point only (small static figures such as the gallery's previews).
+ */
+export function decisionView(e: TrainEvent, arm: number, options: {maxPoints?: number} = {}) {
   const a = e.arms[arm];
   if (!e.grid || !a?.view.probs) return null;
   const t = e.data.train;
+  const k = options.maxPoints && t.n > options.maxPoints ? Math.ceil(t.n / options.maxPoints) : 1;
+  const every = <T extends Float32Array | Int32Array>(values: T, width = 1): T =>
+    (k === 1 ? values : values.filter((_, i) => Math.floor(i / width) % k === 0)) as T;
   return {
     classes: e.data.classes,
     grid: e.grid,
     probs: a.view.probs,
     margin: a.view.margin,
-    points: {x: t.x, label: t.y, clean: t.yClean, ids: t.ids}
+    points: {x: every(t.x, 2), label: every(t.y), clean: every(t.yClean), ids: every(t.ids)}
   };
 }
 
