@@ -360,31 +360,35 @@ describe("numerics across backends", () => {
       await page.click("button.losslab-play");
       await page.waitForSelector(".losslab-run[data-status=paused]");
       // The page's own build of the library, so the check runs exactly the code the notebooks run.
-      const href = await page.$$eval("link[rel=modulepreload]", (links) =>
-        links.map((l) => l.href).find((h) => /\/_lib\/losslab\.[^/]*js$/.test(h))
-      );
+      const preloads = await page.$$eval("link[rel=modulepreload]", (links) => links.map((l) => l.href));
+      const href = preloads.find((h) => /\/_lib\/losslab\.[^/]*js$/.test(h));
+      const experimentHref = preloads.find((h) => /\/_lib\/experiments\/compSum\.[^/]*js$/.test(h));
       assert.ok(href, "the page preloads /_lib/losslab.js");
-      const runs = await page.evaluate(async (url) => {
-        const lib = await import(url);
-        const out = {};
-        for (const backend of ["wasm", "webgpu", "webgl"]) {
-          const info = await lib.selectBackend({override: backend});
-          const p = lib.resolveParams(lib.compSumExperiment.schema, {labelNoise: 0.2, n: 200});
-          const model = lib.mlp({inputs: 2, hidden: [8], classes: 3, seed: 5});
-          const weights = (await model.read()).map((w) => Array.from(w));
-          model.dispose();
-          const last = await lib.runToEnd(
-            lib.train({...lib.compSumExperiment.setup(p), steps: 30, stepsPerYield: 30, evalEvery: 30})
-          );
-          out[backend] = {
-            name: info.name,
-            weights,
-            loss: last.history.loss,
-            accuracy: last.arms.map((a) => a.metrics.testAccuracy)
-          };
-        }
-        return out;
-      }, href);
+      assert.ok(experimentHref, "the page preloads /_lib/experiments/compSum.js");
+      const runs = await page.evaluate(
+        async ([url, experimentUrl]) => {
+          const lib = {...(await import(url)), ...(await import(experimentUrl))};
+          const out = {};
+          for (const backend of ["wasm", "webgpu", "webgl"]) {
+            const info = await lib.selectBackend({override: backend});
+            const p = lib.resolveParams(lib.compSumExperiment.schema, {labelNoise: 0.2, n: 200});
+            const model = lib.mlp({inputs: 2, hidden: [8], classes: 3, seed: 5});
+            const weights = (await model.read()).map((w) => Array.from(w));
+            model.dispose();
+            const last = await lib.runToEnd(
+              lib.train({...lib.compSumExperiment.setup(p), steps: 30, stepsPerYield: 30, evalEvery: 30})
+            );
+            out[backend] = {
+              name: info.name,
+              weights,
+              loss: last.history.loss,
+              accuracy: last.arms.map((a) => a.metrics.testAccuracy)
+            };
+          }
+          return out;
+        },
+        [href, experimentHref]
+      );
       for (const backend of ["webgpu", "webgl"]) {
         assert.equal(runs[backend].name, backend);
         assert.deepEqual(runs[backend].weights, runs.wasm.weights, `${backend}: initial weights differ`);
