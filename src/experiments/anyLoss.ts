@@ -10,6 +10,7 @@ import {runToEnd, train} from "../train/train.js";
 import type {ArmSpec, TrainEvent, TrainSummary} from "../train/train.js";
 import {defineExperiment} from "./experiment.js";
 import type {StudyMeasurement} from "./experiment.js";
+import {sharedControls} from "./controls.js";
 
 const metricLabels = {
   accuracy: "Acc",
@@ -178,15 +179,7 @@ export const anyLossSchema = defineSchema({
     label: "steps",
     doc: "training stops after this many steps (20 steps are one epoch at the defaults)"
   },
-  seed: {
-    group: "Training",
-    type: "int",
-    default: 1,
-    min: 0,
-    max: 999999,
-    label: "seed",
-    doc: "seeds the data, initial weights and batch order"
-  }
+  seed: sharedControls.seed
 });
 export type AnyLossParams = Params<typeof anyLossSchema>;
 

@@ -6,6 +6,7 @@ import {defineSchema} from "../params/schema.js";
 import type {Params} from "../params/schema.js";
 import type {ArmSpec, MetricsHook} from "../train/train.js";
 import {defineExperiment} from "./experiment.js";
+import {sharedControls} from "./controls.js";
 
 const methods = [
   "generalized-cross-entropy",
@@ -166,34 +167,9 @@ export const compSumSchema = defineSchema({
     label: "PGD steps K",
     doc: "projected-gradient steps per attack, step size 2.5γ/K (the card suggests 10; 5 keeps the page fast)"
   },
-  optimizer: {
-    group: "Training",
-    type: "enum",
-    default: "adam",
-    options: ["adam", "sgd", "momentum"],
-    label: "optimizer",
-    doc: "update rule (momentum 0.9)"
-  },
-  lr: {
-    group: "Training",
-    type: "number",
-    default: 0.01,
-    min: 0.0001,
-    max: 1,
-    scale: "log",
-    label: "learning rate",
-    doc: "step size"
-  },
-  batch: {
-    group: "Training",
-    type: "int",
-    default: 64,
-    min: 8,
-    max: 512,
-    step: 8,
-    label: "batch size",
-    doc: "samples per step"
-  },
+  optimizer: sharedControls.optimizer,
+  lr: sharedControls.lr,
+  batch: sharedControls.batch,
   clip: {
     group: "Training",
     type: "number",
@@ -214,15 +190,7 @@ export const compSumSchema = defineSchema({
     label: "width",
     doc: "units per hidden layer"
   },
-  depth: {
-    group: "Model",
-    type: "int",
-    default: 2,
-    min: 1,
-    max: 4,
-    label: "depth",
-    doc: "hidden layers"
-  },
+  depth: sharedControls.depth,
   embed: {
     group: "Model",
     type: "boolean",
@@ -240,15 +208,7 @@ export const compSumSchema = defineSchema({
     label: "steps",
     doc: "training stops after this many steps"
   },
-  seed: {
-    group: "Training",
-    type: "int",
-    default: 1,
-    min: 0,
-    max: 999999,
-    label: "seed",
-    doc: "seeds the data, initial weights and batch order"
-  }
+  seed: sharedControls.seed
 });
 export type CompSumParams = Params<typeof compSumSchema>;
 

@@ -9,6 +9,7 @@ import {runToEnd, train} from "../train/train.js";
 import type {TrainEvent, TrainOptions} from "../train/train.js";
 import {defineExperiment} from "./experiment.js";
 import type {StudyMeasurement} from "./experiment.js";
+import {sharedControls} from "./controls.js";
 
 /** Controls of the DatasetEquity notebook; every key round-trips through the URL hash. */
 export const datasetEquitySchema = defineSchema({
@@ -101,34 +102,9 @@ export const datasetEquitySchema = defineSchema({
     label: "cluster spread",
     doc: "standard deviation of each cluster (input units)"
   },
-  optimizer: {
-    group: "Training",
-    type: "enum",
-    default: "adam",
-    options: ["adam", "sgd", "momentum"],
-    label: "optimizer",
-    doc: "update rule (momentum 0.9)"
-  },
-  lr: {
-    group: "Training",
-    type: "number",
-    default: 0.01,
-    min: 0.0001,
-    max: 1,
-    scale: "log",
-    label: "learning rate",
-    doc: "step size"
-  },
-  batch: {
-    group: "Training",
-    type: "int",
-    default: 64,
-    min: 8,
-    max: 512,
-    step: 8,
-    label: "batch size",
-    doc: "samples per step"
-  },
+  optimizer: sharedControls.optimizer,
+  lr: sharedControls.lr,
+  batch: sharedControls.batch,
   width: {
     group: "Model",
     type: "int",
@@ -139,34 +115,9 @@ export const datasetEquitySchema = defineSchema({
     label: "width",
     doc: "units per hidden layer (the card's MLP is 2 → 32 → 32 → 2)"
   },
-  depth: {
-    group: "Model",
-    type: "int",
-    default: 2,
-    min: 1,
-    max: 4,
-    label: "depth",
-    doc: "hidden layers"
-  },
-  steps: {
-    group: "Training",
-    type: "int",
-    default: 3000,
-    min: 100,
-    max: 50000,
-    step: 100,
-    label: "steps",
-    doc: "training stops after this many steps"
-  },
-  seed: {
-    group: "Training",
-    type: "int",
-    default: 1,
-    min: 0,
-    max: 999999,
-    label: "seed",
-    doc: "seeds the data, initial weights and batch order"
-  }
+  depth: sharedControls.depth,
+  steps: sharedControls.steps,
+  seed: sharedControls.seed
 });
 export type DatasetEquityParams = Params<typeof datasetEquitySchema>;
 

@@ -6,6 +6,7 @@ import {defineSchema} from "../params/schema.js";
 import type {Params} from "../params/schema.js";
 import type {ArmSpec} from "../train/train.js";
 import {defineExperiment} from "./experiment.js";
+import {sharedControls} from "./controls.js";
 
 /** The binary shapes of toy2d; class 1 is the rare positive class (imbalance shrinks it). */
 const binaryShapes = ["blobs", "moons", "circles", "xor"] as const;
@@ -137,24 +138,8 @@ export const diceLossSchema = defineSchema({
     label: "input noise",
     doc: "std of Gaussian noise added to the inputs: at 0.9 the positive blob sinks into the negative mass"
   },
-  optimizer: {
-    group: "Training",
-    type: "enum",
-    default: "adam",
-    options: ["adam", "sgd", "momentum"],
-    label: "optimizer",
-    doc: "update rule (momentum 0.9)"
-  },
-  lr: {
-    group: "Training",
-    type: "number",
-    default: 0.01,
-    min: 0.0001,
-    max: 1,
-    scale: "log",
-    label: "learning rate",
-    doc: "step size"
-  },
+  optimizer: sharedControls.optimizer,
+  lr: sharedControls.lr,
   batch: {
     group: "Training",
     type: "int",
@@ -175,15 +160,7 @@ export const diceLossSchema = defineSchema({
     label: "width",
     doc: "units per hidden layer (the card's MLP is 2→32→32→2)"
   },
-  depth: {
-    group: "Model",
-    type: "int",
-    default: 2,
-    min: 1,
-    max: 4,
-    label: "depth",
-    doc: "hidden layers"
-  },
+  depth: sharedControls.depth,
   steps: {
     group: "Training",
     type: "int",
@@ -194,15 +171,7 @@ export const diceLossSchema = defineSchema({
     label: "steps",
     doc: "training stops after this many steps"
   },
-  seed: {
-    group: "Training",
-    type: "int",
-    default: 1,
-    min: 0,
-    max: 999999,
-    label: "seed",
-    doc: "seeds the data, initial weights and batch order"
-  }
+  seed: sharedControls.seed
 });
 export type DiceLossParams = Params<typeof diceLossSchema>;
 

@@ -9,6 +9,7 @@ import {runToEnd, train} from "../train/train.js";
 import type {ArmSpec, TrainEvent, TrainOptions, TrainSummary} from "../train/train.js";
 import {defineExperiment} from "./experiment.js";
 import type {StudyMeasurement} from "./experiment.js";
+import {sharedControls} from "./controls.js";
 
 /** Controls of the focal-loss notebook; every key round-trips through the URL hash. */
 export const focalLossSchema = defineSchema({
@@ -82,14 +83,7 @@ export const focalLossSchema = defineSchema({
     label: "width",
     doc: "units per hidden layer"
   },
-  optimizer: {
-    group: "Training",
-    type: "enum",
-    default: "adam",
-    options: ["adam", "sgd", "momentum"],
-    label: "optimizer",
-    doc: "update rule (momentum 0.9)"
-  },
+  optimizer: sharedControls.optimizer,
   lr: {
     group: "Training",
     type: "number",
@@ -110,16 +104,7 @@ export const focalLossSchema = defineSchema({
     label: "batch size",
     doc: "samples per step (11 steps are one epoch at the defaults)"
   },
-  steps: {
-    group: "Training",
-    type: "int",
-    default: 3000,
-    min: 100,
-    max: 50000,
-    step: 100,
-    label: "steps",
-    doc: "training stops after this many steps"
-  },
+  steps: sharedControls.steps,
   seed: {
     group: "Training",
     type: "int",

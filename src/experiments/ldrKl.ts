@@ -9,6 +9,7 @@ import {train} from "../train/train.js";
 import type {ArmSpec, MetricsHook, TrainEvent, TrainOptions} from "../train/train.js";
 import {defineExperiment, readClaimMetric} from "./experiment.js";
 import type {ClaimRead, StudyMeasurement} from "./experiment.js";
+import {sharedControls} from "./controls.js";
 
 /** Points in the test split (clean labels); the training split's size is a control. */
 export const ldrKlTestSize = 1000;
@@ -193,16 +194,7 @@ export const ldrKlSchema = defineSchema({
     label: "depth",
     doc: "hidden layers (tanh, as the official MLP)"
   },
-  steps: {
-    group: "Training",
-    type: "int",
-    default: 3000,
-    min: 100,
-    max: 50000,
-    step: 100,
-    label: "steps",
-    doc: "training stops after this many steps"
-  },
+  steps: sharedControls.steps,
   seed: {
     group: "Training",
     type: "int",

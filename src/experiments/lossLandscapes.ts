@@ -20,6 +20,7 @@ import {projectTrajectory} from "../landscape/trajectory.js";
 import type {TrajectoryProjection} from "../landscape/trajectory.js";
 import type {ArmSpec, TrainEvent} from "../train/train.js";
 import {defineExperiment} from "./experiment.js";
+import {sharedControls} from "./controls.js";
 
 const methods = ["label-smoothing", "focal", "generalized-cross-entropy"] as const;
 const planes = ["checkpoints", "random", "pca"] as const;
@@ -155,16 +156,7 @@ export const lossLandscapesSchema = defineSchema({
     label: "learning rate",
     doc: "Adam step size"
   },
-  batch: {
-    group: "Training",
-    type: "int",
-    default: 64,
-    min: 8,
-    max: 512,
-    step: 8,
-    label: "batch size",
-    doc: "samples per step"
-  },
+  batch: sharedControls.batch,
   width: {
     group: "Model",
     type: "int",

@@ -6,6 +6,7 @@ import {defineSchema} from "../params/schema.js";
 import type {Params} from "../params/schema.js";
 import type {ArmSpec} from "../train/train.js";
 import {defineExperiment} from "./experiment.js";
+import {sharedControls} from "./controls.js";
 
 const sphericalIds = ["z-loss", "mse-onehot", "taylor-softmax"] as const;
 type SphericalId = (typeof sphericalIds)[number];
@@ -112,34 +113,9 @@ export const zLossSchema = defineSchema({
     label: "imbalance",
     doc: "ratio of the largest to the smallest class (the card's long-tailed variant)"
   },
-  optimizer: {
-    group: "Training",
-    type: "enum",
-    default: "adam",
-    options: ["adam", "sgd", "momentum"],
-    label: "optimizer",
-    doc: "update rule (momentum 0.9)"
-  },
-  lr: {
-    group: "Training",
-    type: "number",
-    default: 0.01,
-    min: 0.0001,
-    max: 1,
-    scale: "log",
-    label: "learning rate",
-    doc: "step size"
-  },
-  batch: {
-    group: "Training",
-    type: "int",
-    default: 64,
-    min: 8,
-    max: 512,
-    step: 8,
-    label: "batch size",
-    doc: "samples per step"
-  },
+  optimizer: sharedControls.optimizer,
+  lr: sharedControls.lr,
+  batch: sharedControls.batch,
   width: {
     group: "Model",
     type: "int",
@@ -150,34 +126,9 @@ export const zLossSchema = defineSchema({
     label: "width",
     doc: "units per hidden layer (the card's MLP is 2→64→64→C)"
   },
-  depth: {
-    group: "Model",
-    type: "int",
-    default: 2,
-    min: 1,
-    max: 4,
-    label: "depth",
-    doc: "hidden layers"
-  },
-  steps: {
-    group: "Training",
-    type: "int",
-    default: 3000,
-    min: 100,
-    max: 50000,
-    step: 100,
-    label: "steps",
-    doc: "training stops after this many steps"
-  },
-  seed: {
-    group: "Training",
-    type: "int",
-    default: 1,
-    min: 0,
-    max: 999999,
-    label: "seed",
-    doc: "seeds the data, initial weights and batch order"
-  }
+  depth: sharedControls.depth,
+  steps: sharedControls.steps,
+  seed: sharedControls.seed
 });
 export type ZLossParams = Params<typeof zLossSchema>;
 
