@@ -14,6 +14,16 @@ export interface Split {
   ids: Int32Array;
   /** Optional subgroup of each sample (e.g. an appearance cluster or a rare mode), for per-group metrics. */
   groups?: Int32Array;
+  /**
+   * Optional per-sample target vectors, row-major [n, classes]: multi-hot label sets or soft targets, passed to losses as
+   * `targets` (multi-label data keeps one representative label per sample in `y`).
+   */
+  targets?: Float32Array;
+  /**
+   * Optional named per-sample inputs beyond `x`, each row-major [n, width] (a second modality, a fixed second view); the
+   * trainer gathers the batch's rows of each and hands them to an arm's `tape` hook.
+   */
+  views?: Record<string, Float32Array>;
 }
 
 /** A classification dataset with a train/test split. */

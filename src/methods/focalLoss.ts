@@ -346,7 +346,7 @@ export function focalLossGradientShares(
 export function focalLossArmWeights(arm: HostMetricContext["arm"]): FocalLossArmWeights {
   const gamma = arm.loss.id === "focal" ? Number(arm.params?.gamma ?? 2) : 0;
   const w = arm.constants?.classAlpha ?? arm.constants?.classWeights;
-  return {gamma, classWeights: w ?? [1, 1]};
+  return {gamma, classWeights: w ? (w instanceof Float32Array ? w : w.values) : [1, 1]};
 }
 
 /**

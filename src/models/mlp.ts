@@ -42,6 +42,11 @@ export interface Model {
   readonly variables: readonly tf.Variable[];
   /** Forward pass; call inside tf.tidy or a gradient function. */
   apply(x: tf.Tensor2D, options?: ApplyOptions): ModelOutput;
+  /**
+   * The head's class vectors as rows, [classes, features] (the transposed head matrix; on the tape when called inside a
+   * gradient function): the learnable prototypes that UNPG and MLCD compare embeddings with.
+   */
+  classWeights(): tf.Tensor2D;
   /** Copies the weights to the CPU, in `variables` order. */
   read(): Promise<Float32Array[]>;
   /** Overwrites the weights from plain arrays (as returned by `read`). */
@@ -286,6 +291,10 @@ export function mlp(config: Partial<ModelConfig> & {seed?: number} = {}): Model 
     variables,
     apply(x, options = {}) {
       return forwardMlp(c, variables, x, {training: options.training, rng: options.rng});
+    },
+    classWeights() {
+      const head = variables[c.head === "cosine" ? variables.length - 1 : variables.length - 2];
+      return tf.transpose(head as tf.Tensor2D);
     },
     async read() {
       return Promise.all(variables.map(async (v) => (await v.data()) as Float32Array));

@@ -6,9 +6,11 @@ import {sampleState} from "../losses/state.js";
 import type {SampleState} from "../losses/state.js";
 import {logProbOfLabel} from "../losses/compSum.js";
 import {mlp} from "../models/mlp.js";
-import type {Model, ModelConfig} from "../models/mlp.js";
-import {random} from "../random.js";
-import {batcher} from "./batches.js";
+import type {Model, ModelConfig, ModelOutput} from "../models/mlp.js";
+import {hash32, random} from "../random.js";
+import type {Random} from "../random.js";
+import {samplerFor} from "./batches.js";
+import type {SamplerSpec} from "./batches.js";
 import type {TrainControl} from "./control.js";
 import {createOptimizer, optimizerStep, readOptimizerState, writeOptimizerState} from "./optimizers.js";
 import {fusedArm, fusedPlan} from "../fast/fused.js";
@@ -29,8 +31,11 @@ export interface ArmSpec {
    * `paramsAt: (step) => ({draw: step})`). Evaluation uses the values at the current step.
    */
   paramsAt?: (step: number) => Record<string, number | string | boolean>;
-  /** Fixed loss inputs passed with every batch, e.g. `classWeights` or `classAlpha` [C]. */
-  constants?: Record<string, Float32Array>;
+  /**
+   * Fixed loss inputs passed with every batch: a vector such as `classWeights` or `classAlpha` [C], or a tensor of any
+   * shape given as `{values, shape}` (a [C, C] label-correlation matrix, an episode's support mask).
+   */
+  constants?: Record<string, Float32Array | {values: Float32Array; shape: number[]}>;
   /**
    * Per-sample loss inputs indexed by sample id (length > every id), gathered for each batch by its ids, e.g. DatasetEquity's
    * `sampleLikelihood`. They are uploaded once per run.
@@ -43,6 +48,49 @@ export interface ArmSpec {
    * batch this way). Arms with `extra` train on the autodiff path.
    */
   extra?: (batch: BatchContext) => {tensors?: Record<string, tf.Tensor>; logitsOf?: Record<string, tf.Tensor2D>};
+  /**
+   * Further networks trained jointly with the arm's model, by name: each is an MLP with this configuration (a label
+   * tower, a second modality's encoder, a second architecture), its initial weights drawn from the run's seed and its
+   * name, so twin arms start alike. Their variables join the model's in the optimizer; the `tape` hook applies them.
+   */
+  encoders?: Record<string, Partial<ModelConfig> & {inputs: number}>;
+  /**
+   * Loss inputs computed on the gradient tape, for each training batch and at every evaluation of the test loss:
+   * augmented second views (`otherEmbeddings`), mixed embeddings, the head's class vectors as `prototypes`, a label
+   * tower's `labelEmbeddings`. Gradients flow through what it returns; keep masks and mining out of the gradient with
+   * `noGradient`. Arms with a tape hook train on the autodiff path.
+   */
+  tape?: (ctx: TapeContext) => Record<string, tf.Tensor>;
+}
+
+/** What an arm's `tape` hook gets (inside the gradient function at training, inside tf.tidy at evaluation). */
+export interface TapeContext {
+  model: Model;
+  /** The arm's further networks (ArmSpec.encoders), by name. */
+  encoders: Record<string, Model>;
+  /** The model's outputs on the batch: what the loss receives as `logits` and `embeddings`. */
+  out: ModelOutput;
+  x: tf.Tensor2D;
+  labels: tf.Tensor1D;
+  ids: tf.Tensor1D;
+  /** The batch's rows of the split's `targets` ([B, classes]), when the data has them. */
+  targets?: tf.Tensor2D;
+  /** The batch's rows of each of the split's `views` ([B, width]). */
+  views: Record<string, tf.Tensor2D>;
+  /** Which split the batch comes from ("test" when the test loss is evaluated) and its row numbers there. */
+  split: "train" | "test";
+  rows: Int32Array;
+  data: Dataset;
+  /** The model applied as it is on this batch (training flag and dropout masks). */
+  apply(x: tf.Tensor2D): ModelOutput;
+  step: number;
+  training: boolean;
+  seed: number;
+  /**
+   * A random stream for this batch (augmentations), keyed by the run's seed, the split and the step: every arm gets the
+   * same draws, so twins see the same augmented views.
+   */
+  rng: Random;
 }
 
 /** What an arm's `extra` hook gets for one batch (inside tf.tidy; what it returns is released after the step). */
@@ -63,14 +111,24 @@ export interface MetricsHook {
   device?: (ctx: DeviceMetricContext) => Record<string, tf.Scalar>;
   /** Numbers computed from the read-back logits: F1, balanced accuracy, ECE, per-group accuracy… */
   host?: (ctx: HostMetricContext) => Record<string, number>;
+  /**
+   * Further tensors to read back for `host` (inside tf.tidy), by name: a second encoder's test embeddings for
+   * cross-modal retrieval, the head's class vectors. They reach `host` as `arrays`.
+   */
+  arrays?: (ctx: DeviceMetricContext) => Record<string, tf.Tensor>;
 }
 export interface DeviceMetricContext {
   model: Model;
+  /** The arm's further networks (ArmSpec.encoders), by name. */
+  encoders: Record<string, Model>;
   arm: ArmSpec;
   index: number;
   testX: tf.Tensor2D;
   testY: tf.Tensor1D;
   testLogits: tf.Tensor2D;
+  /** The test split's targets and views, when the data has them. */
+  testTargets?: tf.Tensor2D;
+  testViews: Record<string, tf.Tensor2D>;
   step: number;
 }
 export interface HostMetricContext {
@@ -82,6 +140,14 @@ export interface HostMetricContext {
   /** Logits of the probe samples (the first `probeSize` training samples), [probeSize, C]. */
   probeLogits: Float32Array;
   probeSize: number;
+  /**
+   * Embeddings of the test split and of the probe samples, [n, embed] row-major, when the model has an embedding layer
+   * (retrieval metrics: Recall@K, MAP@R, TAR@FAR, uniformity).
+   */
+  testEmbeddings?: Float32Array;
+  probeEmbeddings?: Float32Array;
+  /** What the `arrays` hook asked for, read back. */
+  arrays?: Record<string, Float32Array>;
   /** The arm's per-sample training state (ALDR-KL's λ), indexed by sample id, when its loss keeps one. */
   state?: Float32Array;
   step: number;
@@ -108,6 +174,8 @@ export interface ViewOptions {
   logits?: boolean;
   /** Read back each arm's per-sample loss state at each evaluation (ArmEvent.view.state). */
   state?: boolean;
+  /** Read back the test split's embeddings at each evaluation (ArmEvent.view.testEmbeddings). */
+  testEmbeddings?: boolean;
 }
 
 export interface TrainOptions {
@@ -117,6 +185,16 @@ export interface TrainOptions {
   arms: readonly ArmSpec[];
   optimizer: OptimizerSpec;
   batchSize: number;
+  /**
+   * How training batches are drawn: shuffled epochs of `batchSize` (default), class-balanced P × K batches, or few-shot
+   * episodes (src/train/batches.ts). The last two set the batch size themselves.
+   */
+  sampler?: SamplerSpec;
+  /**
+   * Evaluate the loss on the test split (default true). Turn it off for losses whose inputs only fit training batches
+   * (an episode's support mask); `testLoss` is then NaN.
+   */
+  testLoss?: boolean;
   /** Seeds initial weights (shared by all arms), batch order and dropout masks. */
   seed: number;
   /** Stop after this many steps (default: never). */
@@ -177,6 +255,8 @@ export interface ArmEvent {
     probeLogits?: Float32Array;
     /** The arm's per-sample training state by sample id (with view.state: true, for losses that keep one). */
     state?: Float32Array;
+    /** Embeddings of the test split, [test.n, embed] (with view.testEmbeddings: true). */
+    testEmbeddings?: Float32Array;
   };
 }
 
@@ -274,6 +354,10 @@ interface ArmState {
   /** The arm's fixed inputs and per-sample inputs (by id), uploaded once. */
   constants: Record<string, tf.Tensor>;
   perSample: Record<string, tf.Tensor1D>;
+  /** Further networks trained with the model (ArmSpec.encoders). */
+  encoders: Record<string, Model>;
+  /** The model's variables followed by the encoders', the optimizer's list. */
+  variables: tf.Variable[];
 }
 interface Session {
   trainX: tf.Tensor2D;
@@ -285,6 +369,10 @@ interface Session {
   probeX: tf.Tensor2D;
   probeY: tf.Tensor1D;
   probeIds: tf.Tensor1D;
+  trainTargets?: tf.Tensor2D;
+  testTargets?: tf.Tensor2D;
+  trainViews: Record<string, tf.Tensor2D>;
+  testViews: Record<string, tf.Tensor2D>;
   gridX?: tf.Tensor2D;
   arms: ArmState[];
   dispose(): void;
@@ -308,14 +396,32 @@ function checkOptions(o: TrainOptions): void {
   if (o.data.train.n < 1) throw new Error("train: the training split is empty");
   const evalEvery = o.evalEvery ?? 10;
   if (!(Number.isInteger(evalEvery) && evalEvery >= 1)) throw new Error(`train: invalid evalEvery: ${evalEvery}`);
+  for (const [name, split] of [
+    ["train", o.data.train],
+    ["test", o.data.test]
+  ] as const) {
+    if (split.targets && split.targets.length !== split.n * o.data.classes) {
+      throw new Error(
+        `train: the ${name} split's targets have ${split.targets.length} values, expected ${split.n} × ${o.data.classes}`
+      );
+    }
+    for (const [view, values] of Object.entries(split.views ?? {})) {
+      const width = split.n ? values.length / split.n : 0;
+      const other = (name === "train" ? o.data.test : o.data.train).views?.[view];
+      if (!Number.isInteger(width) || !other) {
+        throw new Error(`train: view ${view} must be [n, width] row-major in both splits`);
+      }
+    }
+  }
   const maxId = [o.data.train.ids, o.data.test.ids].reduce((m, ids) => ids.reduce((a, b) => Math.max(a, b), m), 0);
   for (const arm of o.arms) {
     const own = [...Object.keys(arm.constants ?? {}), ...Object.keys(arm.perSample ?? {})];
-    const missing = arm.loss.needs.filter((name) => !provided.includes(name) && !own.includes(name));
-    if (missing.length && !arm.extra) {
+    const given = o.data.train.targets ? [...provided, "targets"] : provided;
+    const missing = arm.loss.needs.filter((name) => !given.includes(name) && !own.includes(name));
+    if (missing.length && !arm.extra && !arm.tape) {
       throw new Error(
         `train: the loss ${arm.loss.id} needs ${missing.join(", ")}, which train() does not provide ` +
-          `(it provides ${provided.join(", ")}); pass it as the arm's constants, perSample or extra`
+          `(it provides ${provided.join(", ")}); pass it as the arm's constants, perSample, extra or tape`
       );
     }
     for (const [name, values] of Object.entries(arm.perSample ?? {})) {
@@ -331,6 +437,33 @@ function checkOptions(o: TrainOptions): void {
 /** Whether an arm passes its loss anything beyond the model's outputs, labels, ids and state. */
 function hasExtraInputs(arm: ArmSpec): boolean {
   return !!(arm.constants || arm.perSample || arm.paramsAt || arm.extra);
+}
+
+/** Why an arm must train on the autodiff path whatever the backend, if it must. */
+function autodiffOnly(arm: ArmSpec): string | undefined {
+  if (arm.extra) return "the arm computes inputs of its loss with the model (extra), which the fused path does not";
+  if (arm.tape) return "the arm computes inputs of its loss on the gradient tape (tape), which the fused path does not";
+  if (arm.encoders) return "the arm trains further encoders, which the fused path does not";
+  if (arm.loss.needs.includes("targets")) return "the loss reads target vectors, which the fused path does not";
+  return undefined;
+}
+
+/** A constant input as a tensor: vectors as given, `{values, shape}` in its shape. */
+function constantTensor(v: Float32Array | {values: Float32Array; shape: number[]}): tf.Tensor {
+  return v instanceof Float32Array ? tf.tensor1d(v) : tf.tensor(v.values, v.shape);
+}
+
+/** An arm's weights: the model's, then each encoder's (in name order of ArmSpec.encoders). */
+async function readArm(a: ArmState): Promise<Float32Array[]> {
+  const parts = await Promise.all([a.model, ...Object.values(a.encoders)].map((m) => m.read()));
+  return parts.flat();
+}
+function writeArm(a: ArmState, weights: readonly Float32Array[]): void {
+  let k = 0;
+  for (const m of [a.model, ...Object.values(a.encoders)]) {
+    m.write(weights.slice(k, k + m.variables.length));
+    k += m.variables.length;
+  }
 }
 
 /** An arm's loss parameters at a step. */
@@ -382,7 +515,8 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
   const maxLoss = o.maxLoss ?? 1e6;
   const budget = o.frameBudgetMs ?? 25;
   const modelConfig: Partial<ModelConfig> = {...o.model, inputs: data.inputs, classes: data.classes};
-  const batches = batcher(data.train.n, o.batchSize, o.seed);
+  const batches = samplerFor(o.sampler, data.train.y, o.batchSize, o.seed);
+  const testRows = Int32Array.from({length: data.test.n}, (_, i) => i);
   const probeSize = Math.min(data.train.n, o.view?.probe ?? 1000);
   const probe = Int32Array.from({length: probeSize}, (_, i) => i);
   const grid = o.view?.grid && data.inputs === 2 ? gridFor(data, o.view.grid) : undefined;
@@ -394,6 +528,15 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
   o.signal?.addEventListener("abort", onAbort, {once: true});
   if (o.signal?.aborted) abort.abort();
   o.invalidation?.then(onAbort, onAbort);
+
+  const viewTensors = (split: Dataset["train"]): Record<string, tf.Tensor2D> =>
+    Object.fromEntries(
+      Object.entries(split.views ?? {}).map(([name, values]) => [
+        name,
+        tf.tensor2d(values, [split.n, values.length / split.n])
+      ])
+    );
+  const wantsTargets = (spec: ArmSpec) => spec.loss.needs.includes("targets") || !!spec.tape;
 
   const build = async (checkpoint?: Checkpoint): Promise<Session> => {
     const t = data.train,
@@ -408,32 +551,43 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
       probeX: tf.tensor2d(t.x.subarray(0, probeSize * data.inputs), [probeSize, data.inputs]),
       probeY: tf.tensor1d(t.y.subarray(0, probeSize), "int32"),
       probeIds: tf.tensor1d(t.ids.subarray(0, probeSize), "int32"),
+      trainTargets: t.targets ? tf.tensor2d(t.targets, [t.n, data.classes]) : undefined,
+      testTargets: v.targets ? tf.tensor2d(v.targets, [v.n, data.classes]) : undefined,
+      trainViews: viewTensors(t),
+      testViews: viewTensors(v),
       gridX: gridXY ? tf.tensor2d(gridXY, [gridXY.length / 2, 2]) : undefined
     }));
     // Losses with per-sample state get one entry per sample id (train and test ids share one range).
     const stateSize = [t.ids, v.ids].reduce((m, ids) => ids.reduce((a, b) => Math.max(a, b), m), 0) + 1;
-    const armStates: ArmState[] = specs.map((spec) => ({
-      model: mlp({...modelConfig, seed: o.seed}),
-      optimizer: createOptimizer(o.optimizer),
-      ...(spec.loss.needs.includes("state")
-        ? {state: sampleState({size: stateSize}), evalState: sampleState({size: stateSize})}
-        : {}),
-      constants: Object.fromEntries(Object.entries(spec.constants ?? {}).map(([k, v]) => [k, tf.tensor1d(v)])),
-      perSample: Object.fromEntries(Object.entries(spec.perSample ?? {}).map(([k, v]) => [k, tf.tensor1d(v)]))
-    }));
+    const armStates: ArmState[] = specs.map((spec) => {
+      const model = mlp({...modelConfig, seed: o.seed});
+      const encoders = Object.fromEntries(
+        Object.entries(spec.encoders ?? {}).map(([name, c]) => [name, mlp({...c, seed: hash32(`${o.seed}/${name}`)})])
+      );
+      const variables = [model, ...Object.values(encoders)].flatMap((m) => [...m.variables]);
+      return {
+        model,
+        encoders,
+        variables,
+        optimizer: createOptimizer(o.optimizer),
+        ...(spec.loss.needs.includes("state")
+          ? {state: sampleState({size: stateSize}), evalState: sampleState({size: stateSize})}
+          : {}),
+        constants: Object.fromEntries(Object.entries(spec.constants ?? {}).map(([k, v]) => [k, constantTensor(v)])),
+        perSample: Object.fromEntries(Object.entries(spec.perSample ?? {}).map(([k, v]) => [k, tf.tensor1d(v)]))
+      };
+    });
     const fast = o.fast ?? "auto";
     const fusedWanted = fast === true || (fast === "auto" && tf.getBackend() === "webgpu");
     for (let i = 0; i < armStates.length; ++i) {
       const a = armStates[i];
-      if (checkpoint) a.model.write(checkpoint.arms[i].weights);
+      if (checkpoint) writeArm(a, checkpoint.arms[i].weights);
       const extraInputs = hasExtraInputs(specs[i]);
+      const only = autodiffOnly(specs[i]);
       const plan = !fusedWanted
         ? undefined
-        : specs[i].extra
-          ? ({
-              ok: false,
-              reason: "the arm computes inputs of its loss with the model (extra), which the fused path does not"
-            } as const)
+        : only
+          ? ({ok: false, reason: only} as const)
           : fusedPlan(a.model.config, specs[i].loss, specs[i].params, tf.getBackend(), {extraInputs});
       if (plan?.ok) {
         // The fused state takes the weights from the model and the moments from the checkpoint.
@@ -459,11 +613,16 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
           s.probeX,
           s.probeY,
           s.probeIds,
+          s.trainTargets,
+          s.testTargets,
+          ...Object.values(s.trainViews),
+          ...Object.values(s.testViews),
           s.gridX
         ];
         for (const x of tensors) x?.dispose();
         for (const a of armStates) {
           a.model.dispose();
+          for (const m of Object.values(a.encoders)) m.dispose();
           a.optimizer.dispose();
           a.fused?.dispose();
           a.state?.dispose();
@@ -506,10 +665,19 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
   const trainStep = (chunk: tf.Tensor1D | undefined, k: number): tf.Scalar[] =>
     tf.tidy(() => {
       const stock = session.arms.some((a) => !a.fused);
-      const index = stock ? tf.tensor1d(batches.at(step), "int32") : undefined;
+      const rows = batches.at(step);
+      const index = stock ? tf.tensor1d(rows, "int32") : undefined;
       const xb = index && (tf.gather(session.trainX, index) as tf.Tensor2D);
       const yb = index && (tf.gather(session.trainY, index) as tf.Tensor1D);
       const idb = index && (tf.gather(session.trainIds, index) as tf.Tensor1D);
+      const targeted = index && session.trainTargets && specs.some(wantsTargets);
+      const tb = targeted ? (tf.gather(session.trainTargets!, index!) as tf.Tensor2D) : undefined;
+      const taped = index && specs.some((a) => a.tape);
+      const vb = taped
+        ? Object.fromEntries(
+            Object.entries(session.trainViews).map(([k, v]) => [k, tf.gather(v, index!) as tf.Tensor2D])
+          )
+        : {};
       return specs.map((spec, i) => {
         const arm = session.arms[i];
         const {model, optimizer, state, fused} = arm;
@@ -541,25 +709,47 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
           () => {
             const out = model.apply(xb!, {training: true, rng});
             const inputs = inputsFor(spec.loss.needs, out.logits, yb!, idb!, out.embeddings, state);
+            if (tb && spec.loss.needs.includes("targets")) inputs.targets = tb;
             Object.assign(inputs, own, extra?.tensors);
             for (const [name, x] of Object.entries(extra?.logitsOf ?? {})) {
               inputs[name] = model.apply(x, {training: true, rng}).logits;
             }
+            if (spec.tape) {
+              Object.assign(
+                inputs,
+                spec.tape({
+                  model,
+                  encoders: arm.encoders,
+                  out,
+                  x: xb!,
+                  labels: yb!,
+                  ids: idb!,
+                  targets: tb,
+                  views: vb,
+                  split: "train",
+                  rows,
+                  data,
+                  apply: (x) => model.apply(x, {training: true, rng}),
+                  step,
+                  training: true,
+                  seed: o.seed,
+                  rng: random(o.seed).fork("tape").fork(step)
+                })
+              );
+            }
             return spec.loss.fn(inputs, params);
           },
-          model.variables,
+          arm.variables,
           o.optimizer.clipNorm
         );
       });
     });
 
-  // The tensors one evaluation reads for arm i (call inside tf.tidy).
-  const evaluateArm = (i: number) => {
+  // The loss of arm i on the whole test split (call inside tf.tidy).
+  const evaluateLoss = (i: number, test: ModelOutput): tf.Scalar => {
     const spec = specs[i];
     const arm = session.arms[i];
     const {model, evalState} = arm;
-    const test = model.apply(session.testX);
-    const trainProbe = model.apply(session.probeX);
     // Evaluation reads and writes its own state, so that it never changes training.
     const lossInputs = inputsFor(
       spec.loss.needs,
@@ -569,6 +759,7 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
       test.embeddings,
       evalState
     );
+    if (session.testTargets && spec.loss.needs.includes("targets")) lossInputs.targets = session.testTargets;
     const extra = spec.extra?.({
       model,
       x: session.testX,
@@ -580,19 +771,58 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
     });
     Object.assign(lossInputs, armInputs(arm, session.testIds), extra?.tensors);
     for (const [name, x] of Object.entries(extra?.logitsOf ?? {})) lossInputs[name] = model.apply(x).logits;
-    const testLoss = spec.loss.fn(lossInputs, paramsAt(spec, step));
+    if (spec.tape) {
+      Object.assign(
+        lossInputs,
+        spec.tape({
+          model,
+          encoders: arm.encoders,
+          out: test,
+          x: session.testX,
+          labels: session.testY,
+          ids: session.testIds,
+          targets: session.testTargets,
+          views: session.testViews,
+          split: "test",
+          rows: testRows,
+          data,
+          apply: (x) => model.apply(x),
+          step,
+          training: false,
+          seed: o.seed,
+          rng: random(o.seed).fork("tape-test").fork(step)
+        })
+      );
+    }
+    return spec.loss.fn(lossInputs, paramsAt(spec, step));
+  };
+
+  // The tensors one evaluation reads for arm i (call inside tf.tidy).
+  const evaluateArm = (i: number) => {
+    const spec = specs[i];
+    const arm = session.arms[i];
+    const {model, evalState} = arm;
+    const test = model.apply(session.testX);
+    const trainProbe = model.apply(session.probeX);
+    const testLoss = o.testLoss === false ? tf.scalar(NaN) : evaluateLoss(i, test);
     const testNll = tf.neg(tf.mean(logProbOfLabel(test.logits, session.testY)));
-    const device = o.metrics?.device?.({
+    const metricContext: DeviceMetricContext = {
       model,
+      encoders: arm.encoders,
       arm: spec,
       index: i,
       testX: session.testX,
       testY: session.testY,
       testLogits: test.logits,
+      testTargets: session.testTargets,
+      testViews: session.testViews,
       step
-    });
+    };
+    const device = o.metrics?.device?.(metricContext);
+    const arrays = o.metrics?.arrays?.(metricContext) ?? {};
     const deviceNames = Object.keys(device ?? {});
     const wantLogits = !!(o.view?.logits || o.metrics?.host);
+    const wantTestEmbeddings = !!(o.view?.testEmbeddings || o.metrics?.host);
     const gridOut = session.gridX ? model.apply(session.gridX) : undefined;
     const top = gridOut ? tf.topk(gridOut.logits, Math.min(2, data.classes)) : undefined;
     return {
@@ -607,7 +837,9 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
         top && data.classes > 1
           ? tf.squeeze(tf.sub(tf.slice(top.values, [0, 0], [-1, 1]), tf.slice(top.values, [0, 1], [-1, 1])), [1])
           : undefined,
-      embeddings: trainProbe.embeddings
+      embeddings: trainProbe.embeddings,
+      testEmbeddings: wantTestEmbeddings ? test.embeddings : undefined,
+      arrays
     };
   };
 
@@ -633,7 +865,13 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
           probePred: (await out.probePred.data()) as Int32Array,
           probs: out.probs ? ((await out.probs.data()) as Float32Array) : undefined,
           margin: out.margin ? ((await out.margin.data()) as Float32Array) : undefined,
-          embeddings: out.embeddings ? ((await out.embeddings.data()) as Float32Array) : undefined
+          embeddings: out.embeddings ? ((await out.embeddings.data()) as Float32Array) : undefined,
+          testEmbeddings: out.testEmbeddings ? ((await out.testEmbeddings.data()) as Float32Array) : undefined,
+          arrays: Object.fromEntries(
+            await Promise.all(
+              Object.entries(out.arrays).map(async ([k, t]) => [k, (await t.data()) as Float32Array] as const)
+            )
+          )
         }))
       );
       const weights = o.view?.weights ? await Promise.all(session.arms.map((a) => a.model.read())) : undefined;
@@ -654,6 +892,9 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
               testLogits: r.testLogits!,
               probeLogits: r.probeLogits!,
               probeSize,
+              testEmbeddings: r.testEmbeddings,
+              probeEmbeddings: r.embeddings,
+              arrays: r.arrays,
               state: r.state,
               step
             })
@@ -669,13 +910,16 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
             probePredictions: r.probePred,
             ...(weights ? {weights: weights[i]} : {}),
             ...(o.view?.logits ? {testLogits: r.testLogits, probeLogits: r.probeLogits} : {}),
-            ...(o.view?.state && r.state ? {state: r.state} : {})
+            ...(o.view?.state && r.state ? {state: r.state} : {}),
+            ...(o.view?.testEmbeddings && r.testEmbeddings ? {testEmbeddings: r.testEmbeddings} : {})
           }
         };
       });
       recordMetrics(history, armEvents);
     } finally {
-      for (const out of outputs) for (const t of Object.values(out)) if (t instanceof tf.Tensor) t.dispose();
+      for (const out of outputs) {
+        for (const t of [...Object.values(out), ...Object.values(out.arrays)]) if (t instanceof tf.Tensor) t.dispose();
+      }
     }
     // Keep a CPU copy of the state where the device can be lost, so the run can move elsewhere.
     if (tf.getBackend() === "webgpu") {
@@ -683,7 +927,7 @@ export async function* train(o: TrainOptions): AsyncGenerator<TrainEvent, TrainS
         step,
         arms: await Promise.all(
           session.arms.map(async (a) =>
-            a.fused ? a.fused.read() : {weights: await a.model.read(), optimizer: await readOptimizerState(a.optimizer)}
+            a.fused ? a.fused.read() : {weights: await readArm(a), optimizer: await readOptimizerState(a.optimizer)}
           )
         )
       };

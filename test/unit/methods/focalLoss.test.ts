@@ -248,7 +248,7 @@ describe("the focal-loss experiment's arms", () => {
     expect(off.focal.constants).toBeUndefined();
     expect(off.focal.label).toBe("focal (γ = 2)");
     const on = focalLossArms(resolveParams(focalLossSchema, {alpha: 0.25}), data);
-    expectClose(on.focal.constants!.classAlpha, [0.75, 0.25]);
+    expectClose(on.focal.constants!.classAlpha as Float32Array, [0.75, 0.25]);
     expect(on.focal.label).toBe("focal (γ = 2, α = 0.25)");
   });
 });
