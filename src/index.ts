@@ -11,6 +11,7 @@ export * from "./datasets/dataset.js";
 export * from "./datasets/toy2d.js";
 export * from "./datasets/digits.js";
 export * from "./datasets/gaussian.js";
+export * from "./datasets/multiLabel.js";
 export * from "./models/mlp.js";
 export * from "./losses/index.js";
 export * from "./metrics/index.js";

@@ -28,6 +28,7 @@ import {
 } from "./flips.js";
 import {mapAtR, recallAtK, tolerance, uniformity} from "./retrieval.js";
 import {characterErrorRate, editDistance, wordErrorRate} from "./text.js";
+import {cooccurrenceMatrix, multiLabelScores, precisionAtK} from "./multiLabel.js";
 import {
   binStrategy,
   bootstrapReliability,
@@ -84,6 +85,8 @@ export type {FlipCell, FlipHistory} from "./flipMasks.js";
 export {mapAtR, recallAtK, tolerance, uniformity} from "./retrieval.js";
 export type {RetrievalDistance, RetrievalOptions} from "./retrieval.js";
 export {characterErrorRate, editDistance, wordErrorRate} from "./text.js";
+export {cooccurrenceMatrix, multiLabelScores, precisionAtK} from "./multiLabel.js";
+export type {MultiLabelScores} from "./multiLabel.js";
 export type {Sequence} from "./text.js";
 
 /** Every metric (and the two helpers that turn logits into their inputs), keyed by its export name. */
@@ -125,6 +128,9 @@ export const metrics = Object.freeze({
   mapAtR,
   uniformity,
   tolerance,
+  multiLabelScores,
+  precisionAtK,
+  cooccurrenceMatrix,
   editDistance,
   characterErrorRate,
   wordErrorRate
