@@ -1,0 +1,2 @@
+// Placeholder for the metrix notebook (issue 8): its helper fills this module in.
+export {};

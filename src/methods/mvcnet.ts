@@ -1,0 +1,2 @@
+// Placeholder for the mvcnet notebook (issue 8): its helper fills this module in.
+export {};
