@@ -135,9 +135,11 @@ export function defineExperiment<const S extends Schema>(definition: ExperimentD
     },
     async check(options = {}) {
       const results: ClaimResult[] = [];
+      // Claims that read different metrics of the same runs (same parameters, seed, steps) share them.
+      const runs = new Map<string, TrainEvent>();
       for (const claim of definition.claims) {
         if (options.claims && !options.claims.includes(claim.id)) continue;
-        results.push(await checkClaim(definition, claim, options.seeds ?? claim.seeds));
+        results.push(await checkClaim(definition, claim, options.seeds ?? claim.seeds, runs));
       }
       return results;
     }
@@ -220,7 +222,8 @@ function claimArms(claim: ClaimSpec<any>, ids: readonly string[]): {baselines: n
 async function checkClaim<S extends Schema>(
   definition: ExperimentDefinition<S>,
   claim: ClaimSpec<S>,
-  seeds: readonly number[]
+  seeds: readonly number[],
+  runs: Map<string, TrainEvent> = new Map()
 ): Promise<ClaimResult> {
   const start = globalThis.performance?.now() ?? 0;
   const rows: ClaimRow[] = [];
@@ -239,9 +242,14 @@ async function checkClaim<S extends Schema>(
       rows.push({seed, baseline: m.baseline, method: m.method, difference: m.method - m.baseline});
       continue;
     }
-    const setup = definition.setup(p);
     const evalEvery = claim.read && claim.read !== "last" ? Math.max(1, Math.round(claim.steps / 20)) : claim.steps;
-    const last = await runToEnd(train({...setup, steps: claim.steps, evalEvery, stepsPerYield: 50}));
+    // Training is a pure function of the resolved parameters (seed included), the steps and the evaluation cadence.
+    const key = JSON.stringify([p, claim.steps, evalEvery]);
+    let last = runs.get(key);
+    if (!last) {
+      last = await runToEnd(train({...definition.setup(p), steps: claim.steps, evalEvery, stepsPerYield: 50}));
+      runs.set(key, last);
+    }
     if (last.status === "diverged") throw new Error(`claim ${claim.id}, seed ${seed}: ${last.message}`);
     const {baselines, method} = claimArms(
       claim,

@@ -52,6 +52,7 @@ describe("readClaimMetric", () => {
 });
 
 describe("claims in defineExperiment", () => {
+  let setups = 0;
   const schema = defineSchema({seed: {type: "int", default: 1, min: 0, max: 99, doc: "seed"}});
   const experiment = defineExperiment({
     slug: "test/claims",
@@ -59,18 +60,21 @@ describe("claims in defineExperiment", () => {
     card: "none",
     schema,
     view: {},
-    setup: (p) => ({
-      data: toy2d({n: 120, classes: 3, seed: p.seed}),
-      model: {hidden: [8]},
-      arms: [
-        {id: "mae", label: "MAE", loss: meanAbsoluteError},
-        {id: "ce", label: "CE", loss: crossEntropy},
-        {id: "ce2", label: "CE again", loss: crossEntropy}
-      ],
-      optimizer: {type: "adam", lr: 0.01},
-      batchSize: 32,
-      seed: p.seed
-    }),
+    setup: (p) => (
+      setups++,
+      {
+        data: toy2d({n: 120, classes: 3, seed: p.seed}),
+        model: {hidden: [8]},
+        arms: [
+          {id: "mae", label: "MAE", loss: meanAbsoluteError},
+          {id: "ce", label: "CE", loss: crossEntropy},
+          {id: "ce2", label: "CE again", loss: crossEntropy}
+        ],
+        optimizer: {type: "adam", lr: 0.01},
+        batchSize: 32,
+        seed: p.seed
+      }
+    ),
     claims: [
       {
         id: "best-baseline",
@@ -80,6 +84,20 @@ describe("claims in defineExperiment", () => {
         metricLabel: "test loss",
         direction: "lower",
         baseline: ["mae", "ce"],
+        method: "ce2",
+        read: "min",
+        params: {},
+        steps: 40,
+        seeds: [1, 2]
+      },
+      {
+        id: "same-runs",
+        text: "CE again is as accurate as CE (the runs of best-baseline, another metric)",
+        cite: "a test",
+        metric: "testAccuracy",
+        metricLabel: "test accuracy",
+        direction: "higher",
+        baseline: "ce",
         method: "ce2",
         read: "min",
         params: {},
@@ -115,6 +133,16 @@ describe("claims in defineExperiment", () => {
     // CE again trains exactly as CE: the best baseline is at most as high, so every difference is ≥ 0 and CE's equal.
     for (const row of r.rows) expect(row.difference).toBeGreaterThanOrEqual(0);
     expect(r.verdict).not.toBe("reproduced");
+  });
+  test("claims over the same parameters, seeds and steps share their runs", async () => {
+    setups = 0;
+    const [a, b] = await experiment.check({claims: ["best-baseline", "same-runs"]});
+    expect(setups).toBe(2);
+    expect(a.rows.length).toBe(2);
+    for (const row of b.rows) expect(row.difference).toBe(0);
+    setups = 0;
+    await experiment.check({claims: ["same-runs"]});
+    expect(setups).toBe(2);
   });
   test("a study reports its own labels and values", async () => {
     const [r] = await experiment.check({claims: ["study"]});
