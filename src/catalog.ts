@@ -135,7 +135,7 @@ export const methods: readonly MethodEntry[] = [
     slug: "mlcd",
     title: "Multi-label cluster discrimination",
     family: "metric-learning",
-    status: "planned",
+    status: "live",
     summary: "Each sample belongs to several cluster centres; positives and negatives enter the loss separately."
   },
   {
@@ -287,7 +287,7 @@ export const methods: readonly MethodEntry[] = [
     slug: "hybrid-multilabel-loss",
     title: "Hybrid multi-label loss",
     family: "classification",
-    status: "planned",
+    status: "live",
     summary: "Class weights, a label-correlation term and a contrastive term for imbalanced multi-label data."
   },
   {

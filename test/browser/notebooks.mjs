@@ -61,5 +61,15 @@ export const notebooks = [
     smoke: {kind: "advances", steps: 40},
     selectors: [".losslab-decision-margin", ".losslab-group-histogram"]
   },
-  {path: "/classification/ensloss", smoke: {kind: "advances", steps: 40}, selectors: [".losslab-loss-curve"]}
+  {path: "/classification/ensloss", smoke: {kind: "advances", steps: 40}, selectors: [".losslab-loss-curve"]},
+  {
+    path: "/classification/hybrid-multilabel-loss",
+    smoke: {kind: "loss-falls"},
+    selectors: [".losslab-per-class-bars", ".losslab-cooccurrence", ".losslab-embedding-plot", ".losslab-loss-curve"]
+  },
+  {
+    path: "/metric-learning/mlcd",
+    smoke: {kind: "loss-falls"},
+    selectors: [".losslab-group-histogram", ".losslab-embedding-plot", ".losslab-loss-curve"]
+  }
 ];
