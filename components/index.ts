@@ -129,3 +129,6 @@ export type {
   GroupHistogramOptions,
   HistogramGroup
 } from "./groupHistogram.js";
+// Multi-similarity notebook (card 30): pair weight against similarity for one batch.
+export {PairWeights} from "./pairWeights.js";
+export type {PairWeightsData, PairWeightsElement, PairWeightsOptions} from "./pairWeights.js";
