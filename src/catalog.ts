@@ -68,7 +68,7 @@ export const methods: readonly MethodEntry[] = [
     slug: "unpg",
     title: "UNPG",
     family: "metric-learning",
-    status: "planned",
+    status: "live",
     summary: "Negative pairs drawn from both the batch and the classifier weights, with noisy negatives filtered out."
   },
   {
@@ -304,7 +304,7 @@ export const methods: readonly MethodEntry[] = [
     slug: "multi-similarity",
     title: "Multi-similarity loss",
     family: "metric-learning",
-    status: "planned",
+    status: "live",
     summary:
       "Pairs weighted by their own similarity and by their neighbours', compared with contrastive and triplet losses."
   },

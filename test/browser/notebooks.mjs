@@ -71,5 +71,15 @@ export const notebooks = [
     path: "/metric-learning/mlcd",
     smoke: {kind: "loss-falls"},
     selectors: [".losslab-group-histogram", ".losslab-embedding-plot", ".losslab-loss-curve"]
+  },
+  {
+    path: "/metric-learning/multi-similarity",
+    smoke: {kind: "advances", steps: 40},
+    selectors: [".losslab-embedding-plot", ".losslab-pair-weights", ".losslab-loss-curve"]
+  },
+  {
+    path: "/metric-learning/unpg",
+    smoke: {kind: "advances", steps: 40},
+    selectors: [".losslab-embedding-sphere", ".losslab-group-histogram", ".losslab-loss-curve"]
   }
 ];
