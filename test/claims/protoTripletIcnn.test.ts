@@ -1,0 +1,42 @@
+// Card 26's measurable checks, run headless on the WASM backend with the same code as the notebook
+// (src/experiments/protoTripletIcnn.ts): ProtoNet against ProtoNet + Proto-Triplet + ICNN on toy Gaussian classes, tested
+// on 5-way 5-shot episodes of 10 classes neither arm trains on. The per-seed table is printed. Each check asserts the
+// sign and verdict we measure (see `measured`), which need not be the paper's.
+import {beforeAll, expect, test} from "vitest";
+import {selectBackend} from "../../src/backend/select.js";
+import {protoTripletIcnnExperiment} from "../../src/experiments/protoTripletIcnn.js";
+import type {ClaimResult} from "../../src/experiments/experiment.js";
+
+beforeAll(async () => {
+  expect((await selectBackend({override: "wasm"})).name).toBe("wasm");
+});
+
+function print(r: ClaimResult): void {
+  const rows = r.rows.map(
+    (x) =>
+      `  seed ${x.seed}: ${r.baseline} ${x.baseline.toFixed(3)}  ${r.method} ${x.method.toFixed(3)}  Δ ${x.difference.toFixed(3)}`
+  );
+  console.log(
+    `${r.id} (${r.metricLabel}, ${r.steps} steps, ${r.seconds.toFixed(1)} s): mean Δ ${r.mean.toFixed(3)} ± ${r.sd.toFixed(3)}, ${r.agree}/${r.rows.length} agree → ${r.verdict}\n${rows.join("\n")}`
+  );
+}
+
+/** What each check measured: the claimed sign (1) or the opposite one (−1), and the verdict. */
+const measured: Record<string, {sign: 1 | -1; verdict: ClaimResult["verdict"]}> = {
+  "few-shot-accuracy": {sign: 1, verdict: "reproduced"},
+  "icnn-score": {sign: 1, verdict: "reproduced"}
+};
+
+for (const claim of protoTripletIcnnExperiment.claims) {
+  test(`${claim.id}: ${claim.text}`, async () => {
+    const [result] = await protoTripletIcnnExperiment.check({claims: [claim.id]});
+    print(result);
+    expect(result.rows).toHaveLength(claim.seeds.length);
+    for (const r of result.rows) expect(Number.isFinite(r.baseline) && Number.isFinite(r.method)).toBe(true);
+    const {sign, verdict} = measured[claim.id];
+    const claimed = claim.direction === "higher" ? 1 : -1;
+    expect(sign * claimed * result.mean).toBeGreaterThan(0);
+    expect(result.rows.filter((r) => sign * claimed * r.difference > 0).length).toBeGreaterThan(result.rows.length / 2);
+    expect(result.verdict).toBe(verdict);
+  }, 600_000);
+}
