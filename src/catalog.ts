@@ -127,7 +127,7 @@ export const methods: readonly MethodEntry[] = [
     slug: "vatt",
     title: "VATT: NCE and MIL-NCE",
     family: "metric-learning",
-    status: "planned",
+    status: "live",
     summary: "Contrastive alignment of two modalities, with several candidate positives when pairings are loose."
   },
   {
@@ -270,7 +270,7 @@ export const methods: readonly MethodEntry[] = [
     slug: "proto-triplet-icnn",
     title: "Proto-triplet and ICNN losses",
     family: "metric-learning",
-    status: "planned",
+    status: "live",
     summary: "Few-shot episodes where the loss acts on prototypes and on neighbourhood structure directly."
   },
   {

@@ -81,5 +81,15 @@ export const notebooks = [
     path: "/metric-learning/unpg",
     smoke: {kind: "advances", steps: 40},
     selectors: [".losslab-embedding-sphere", ".losslab-group-histogram", ".losslab-loss-curve"]
+  },
+  {
+    path: "/metric-learning/proto-triplet-icnn",
+    smoke: {kind: "advances", steps: 40},
+    selectors: [".losslab-embedding-plot", ".losslab-loss-curve", ".losslab-group-histogram"]
+  },
+  {
+    path: "/metric-learning/vatt",
+    smoke: {kind: "advances", steps: 40},
+    selectors: [".losslab-embedding-plot", ".losslab-loss-curve"]
   }
 ];
