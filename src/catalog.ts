@@ -59,7 +59,7 @@ export const methods: readonly MethodEntry[] = [
     slug: "mvcnet",
     title: "MVCNet",
     family: "metric-learning",
-    status: "planned",
+    status: "live",
     summary:
       "Two encoders and three views of a multi-channel signal, tied together by cross-view and cross-model contrastive terms."
   },
@@ -93,7 +93,7 @@ export const methods: readonly MethodEntry[] = [
     slug: "dexml",
     title: "Decoupled softmax and soft top-k",
     family: "metric-learning",
-    status: "planned",
+    status: "live",
     summary:
       "Why softmax makes positives compete in multi-label retrieval, and how decoupling the denominator fixes it."
   },

@@ -91,5 +91,16 @@ export const notebooks = [
     path: "/metric-learning/vatt",
     smoke: {kind: "advances", steps: 40},
     selectors: [".losslab-embedding-plot", ".losslab-loss-curve"]
+  },
+  {
+    path: "/metric-learning/dexml",
+    smoke: {kind: "loss-falls"},
+    selectors: [".losslab-embedding-sphere", ".losslab-group-bars", ".losslab-group-histogram", ".losslab-loss-curve"]
+  },
+  {
+    path: "/metric-learning/mvcnet",
+    hash: "#batch=32",
+    smoke: {kind: "advances", steps: 20},
+    selectors: [".losslab-group-bars", ".losslab-loss-curve"]
   }
 ];
