@@ -237,7 +237,7 @@ export const methods: readonly MethodEntry[] = [
     slug: "metrix",
     title: "Metrix: mixup for metric learning",
     family: "metric-learning",
-    status: "planned",
+    status: "live",
     summary: "Mixing inputs, features or embeddings of positives and negatives, with soft pair labels."
   },
   {
@@ -262,7 +262,7 @@ export const methods: readonly MethodEntry[] = [
     slug: "contrastive-temperature",
     title: "Temperature in contrastive losses",
     family: "metric-learning",
-    status: "planned",
+    status: "live",
     summary: "The temperature sets how hard negatives count, trading uniformity of the embedding against tolerance."
   },
   {

@@ -90,7 +90,7 @@ export function plotlyHost<C extends OrbitCamera>(o: {
     }
   }
 
-  const listeners = new (document.defaultView?.AbortController ?? AbortController)(); // the document's own (jsdom in Node)
+  const listeners = new (view.ownerDocument.defaultView?.AbortController ?? AbortController)(); // the document's own (jsdom in Node)
   view.addEventListener(
     "keydown",
     (event) => {

@@ -16,8 +16,6 @@ const last = await runToEnd(
   })
 );
 const {document} = new JSDOM("<!doctype html><body></body>").window;
-// components/internal/plotlyHost.ts reads the global document (even for the static SVG renderer): give it jsdom's.
-(globalThis as {document?: Document}).document = document;
 const arm = last.arms[1];
 const figure = EmbeddingSphere(
   {classes: last.data.classes, points: {x: arm.view.testEmbeddings!, label: last.data.test.y}},

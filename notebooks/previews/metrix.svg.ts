@@ -16,8 +16,6 @@ const last = await runToEnd(
   })
 );
 const {document} = new JSDOM("<!doctype html><body></body>").window;
-// components/internal/plotlyHost.ts reads the global document (even for the static SVG renderer): give it jsdom's.
-(globalThis as {document?: Document}).document = document;
 const arm = last.arms[1];
 const x = new Float32Array([...arm.view.embeddings!, ...arm.view.testEmbeddings!]);
 const label = new Int32Array([...Array.from(last.probe, (r) => last.data.train.y[r]), ...last.data.test.y]);

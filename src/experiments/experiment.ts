@@ -1,5 +1,6 @@
 import {resolveParams} from "../params/schema.js";
 import type {Params, Schema} from "../params/schema.js";
+import {getBackend} from "../tf.js";
 import {runToEnd, train} from "../train/train.js";
 import type {TrainControl} from "../train/control.js";
 import type {TrainEvent, TrainOptions, TrainSummary, ViewOptions} from "../train/train.js";
@@ -127,6 +128,9 @@ export interface Experiment<S extends Schema> extends ExperimentDefinition<S> {
 }
 
 export function defineExperiment<const S extends Schema>(definition: ExperimentDefinition<S>): Experiment<S> {
+  // Claims that read different metrics of the same runs (same parameters, seed, steps, backend) share them, across
+  // check() calls too (a test file checks its claims one at a time).
+  const runs = new RunCache();
   const experiment: Experiment<S> = {
     ...definition,
     live(p, options = {}) {
@@ -135,8 +139,6 @@ export function defineExperiment<const S extends Schema>(definition: ExperimentD
     },
     async check(options = {}) {
       const results: ClaimResult[] = [];
-      // Claims that read different metrics of the same runs (same parameters, seed, steps) share them.
-      const runs = new Map<string, TrainEvent>();
       for (const claim of definition.claims) {
         if (options.claims && !options.claims.includes(claim.id)) continue;
         results.push(await checkClaim(definition, claim, options.seeds ?? claim.seeds, runs));
@@ -219,11 +221,24 @@ function claimArms(claim: ClaimSpec<any>, ids: readonly string[]): {baselines: n
   return {baselines, method: claim.method === undefined ? 1 : find(claim.method)};
 }
 
+/** Finished claim runs by key, the oldest dropped beyond `limit` (a run keeps its history and views). */
+class RunCache {
+  private readonly map = new Map<string, TrainEvent>();
+  constructor(private readonly limit = 48) {}
+  get(key: string): TrainEvent | undefined {
+    return this.map.get(key);
+  }
+  set(key: string, run: TrainEvent): void {
+    this.map.set(key, run);
+    while (this.map.size > this.limit) this.map.delete(this.map.keys().next().value!);
+  }
+}
+
 async function checkClaim<S extends Schema>(
   definition: ExperimentDefinition<S>,
   claim: ClaimSpec<S>,
   seeds: readonly number[],
-  runs: Map<string, TrainEvent> = new Map()
+  runs: RunCache = new RunCache()
 ): Promise<ClaimResult> {
   const start = globalThis.performance?.now() ?? 0;
   const rows: ClaimRow[] = [];
@@ -244,7 +259,7 @@ async function checkClaim<S extends Schema>(
     }
     const evalEvery = claim.read && claim.read !== "last" ? Math.max(1, Math.round(claim.steps / 20)) : claim.steps;
     // Training is a pure function of the resolved parameters (seed included), the steps and the evaluation cadence.
-    const key = JSON.stringify([p, claim.steps, evalEvery]);
+    const key = JSON.stringify([p, claim.steps, evalEvery, getBackend()]);
     let last = runs.get(key);
     if (!last) {
       last = await runToEnd(train({...definition.setup(p), steps: claim.steps, evalEvery, stepsPerYield: 50}));

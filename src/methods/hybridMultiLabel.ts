@@ -6,6 +6,7 @@
  * experiment records through train()'s `host` hook. Host arithmetic is float64.
  */
 import {defineSchema} from "../params/schema.js";
+import {principalProjection} from "../metrics/projection.js";
 import {defineLoss} from "../losses/defineLoss.js";
 import {weightedBce} from "../losses/hybridMultiLabel.js";
 import type {PerClass} from "../metrics/classification.js";
@@ -167,47 +168,9 @@ export function hybridMultiLabelMetrics({data, testLogits}: HostMetricContext): 
   };
 }
 
-/**
- * The first two principal components of row-major [n, d] points (power iteration with deflation on the covariance,
- * from a fixed start; signs fixed so each component's largest-magnitude loading is positive), as [n, 2] coordinates:
- * the card's "2-D PCA of h".
- */
+/** The card's "2-D PCA of h": the first two principal coordinates of row-major [n, d] points (`principalProjection`). */
 export function hybridMultiLabelPca(points: Numbers, n: number, d: number): Float32Array {
-  const mean = new Float64Array(d);
-  for (let i = 0; i < n; ++i) for (let j = 0; j < d; ++j) mean[j] += points[i * d + j] / n;
-  const cov = new Float64Array(d * d);
-  for (let i = 0; i < n; ++i) {
-    for (let a = 0; a < d; ++a) {
-      const xa = points[i * d + a] - mean[a];
-      for (let b = 0; b < d; ++b) cov[a * d + b] += (xa * (points[i * d + b] - mean[b])) / Math.max(n - 1, 1);
-    }
-  }
-  const components: Float64Array[] = [];
-  for (let k = 0; k < Math.min(2, d); ++k) {
-    let v = Float64Array.from({length: d}, (_, j) => 1 + j / d);
-    for (let it = 0; it < 200; ++it) {
-      const w = new Float64Array(d);
-      for (let a = 0; a < d; ++a) for (let b = 0; b < d; ++b) w[a] += cov[a * d + b] * v[b];
-      for (const u of components) {
-        const dot = u.reduce((s, x, j) => s + x * w[j], 0);
-        for (let j = 0; j < d; ++j) w[j] -= dot * u[j];
-      }
-      const norm = Math.hypot(...w);
-      if (!(norm > 0)) break;
-      v = w.map((x) => x / norm);
-    }
-    let big = 0;
-    for (let j = 0; j < d; ++j) if (Math.abs(v[j]) > Math.abs(v[big])) big = j;
-    if (v[big] < 0) v = v.map((x) => -x);
-    components.push(v);
-  }
-  const out = new Float32Array(n * 2);
-  for (let i = 0; i < n; ++i) {
-    components.forEach((u, k) => {
-      let s = 0;
-      for (let j = 0; j < d; ++j) s += (points[i * d + j] - mean[j]) * u[j];
-      out[i * 2 + k] = s;
-    });
-  }
-  return out;
+  if (points.length !== n * d)
+    throw new Error(`hybridMultiLabelPca: expected ${n} × ${d} values, got ${points.length}`);
+  return principalProjection(points, d, 2);
 }

@@ -3,6 +3,7 @@
 // cross-modal Recall@K that the notebook measures, and a 2-D PCA of both modalities' embeddings for the plot.
 // Plain float64 on the host; the losses are the registry's vatt-nce and mil-nce.
 import type {Dataset, Split} from "../datasets/dataset.js";
+import {principalProjection} from "../metrics/projection.js";
 import {random} from "../random.js";
 import type {Random} from "../random.js";
 
@@ -159,7 +160,7 @@ export function vattRecallAtK(a: ArrayLike<number>, b: ArrayLike<number>, dims: 
 
 /**
  * A shared 2-D view of both modalities' embeddings: both are L2-normalised (the losses compare cosines), stacked, and
- * projected on the top two principal axes of the stack (power iteration with deflation, seeded start). Returns [2n, 2]
+ * projected on the top two principal axes of the stack (`principalProjection`). Returns [2n, 2]
  * row-major: the n A rows, then the n B rows.
  */
 export function vattJointPca(a: ArrayLike<number>, b: ArrayLike<number>, dims: number): Float32Array {
@@ -174,38 +175,5 @@ export function vattJointPca(a: ArrayLike<number>, b: ArrayLike<number>, dims: n
       for (let j = 0; j < dims; ++j) x[(s * n + i) * dims + j] = src[i * dims + j] / norm;
     }
   });
-  const mean = new Float64Array(dims);
-  for (let i = 0; i < m; ++i) for (let j = 0; j < dims; ++j) mean[j] += x[i * dims + j] / m;
-  for (let i = 0; i < m; ++i) for (let j = 0; j < dims; ++j) x[i * dims + j] -= mean[j];
-  // Covariance (dims × dims).
-  const cov = new Float64Array(dims * dims);
-  for (let i = 0; i < m; ++i)
-    for (let p = 0; p < dims; ++p)
-      for (let q = 0; q < dims; ++q) cov[p * dims + q] += x[i * dims + p] * x[i * dims + q];
-  const axes: Float64Array[] = [];
-  const r = random(7).fork("pca");
-  for (let c = 0; c < Math.min(2, dims); ++c) {
-    let v = Float64Array.from(r.normals(dims));
-    for (let it = 0; it < 200; ++it) {
-      const w = new Float64Array(dims);
-      for (let p = 0; p < dims; ++p) for (let q = 0; q < dims; ++q) w[p] += cov[p * dims + q] * v[q];
-      for (const u of axes) {
-        let d = 0;
-        for (let p = 0; p < dims; ++p) d += w[p] * u[p];
-        for (let p = 0; p < dims; ++p) w[p] -= d * u[p];
-      }
-      const norm = Math.hypot(...w);
-      if (!(norm > 1e-12)) break;
-      v = w.map((t) => t / norm);
-    }
-    axes.push(v);
-  }
-  const out = new Float32Array(m * 2);
-  for (let i = 0; i < m; ++i)
-    axes.forEach((u, c) => {
-      let s = 0;
-      for (let p = 0; p < dims; ++p) s += x[i * dims + p] * u[p];
-      out[i * 2 + c] = s;
-    });
-  return out;
+  return principalProjection(x, dims, 2);
 }

@@ -29,6 +29,7 @@ import {
 import {mapAtR, recallAtK, tolerance, uniformity} from "./retrieval.js";
 import {characterErrorRate, editDistance, wordErrorRate} from "./text.js";
 import {cooccurrenceMatrix, multiLabelScores, precisionAtK} from "./multiLabel.js";
+import {principalProjection} from "./projection.js";
 import {
   binStrategy,
   bootstrapReliability,
@@ -87,6 +88,7 @@ export type {RetrievalDistance, RetrievalOptions} from "./retrieval.js";
 export {characterErrorRate, editDistance, wordErrorRate} from "./text.js";
 export {cooccurrenceMatrix, multiLabelScores, precisionAtK} from "./multiLabel.js";
 export type {MultiLabelScores} from "./multiLabel.js";
+export {principalProjection} from "./projection.js";
 export type {Sequence} from "./text.js";
 
 /** Every metric (and the two helpers that turn logits into their inputs), keyed by its export name. */
@@ -131,6 +133,7 @@ export const metrics = Object.freeze({
   multiLabelScores,
   precisionAtK,
   cooccurrenceMatrix,
+  principalProjection,
   editDistance,
   characterErrorRate,
   wordErrorRate

@@ -102,5 +102,15 @@ export const notebooks = [
     hash: "#batch=32",
     smoke: {kind: "advances", steps: 20},
     selectors: [".losslab-group-bars", ".losslab-loss-curve"]
+  },
+  {
+    path: "/metric-learning/contrastive-temperature",
+    smoke: {kind: "advances", steps: 20},
+    selectors: [".losslab-embedding-sphere", ".losslab-loss-curve"]
+  },
+  {
+    path: "/metric-learning/metrix",
+    smoke: {kind: "advances", steps: 20},
+    selectors: [".losslab-embedding-sphere", ".losslab-loss-curve"]
   }
 ];

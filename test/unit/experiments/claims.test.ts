@@ -134,15 +134,14 @@ describe("claims in defineExperiment", () => {
     for (const row of r.rows) expect(row.difference).toBeGreaterThanOrEqual(0);
     expect(r.verdict).not.toBe("reproduced");
   });
-  test("claims over the same parameters, seeds and steps share their runs", async () => {
+  test("claims over the same parameters, seeds, steps and backend share their runs, across check() calls", async () => {
     setups = 0;
-    const [a, b] = await experiment.check({claims: ["best-baseline", "same-runs"]});
+    const [a, b] = await experiment.check({claims: ["best-baseline", "same-runs"], seeds: [5, 6]});
     expect(setups).toBe(2);
-    expect(a.rows.length).toBe(2);
+    expect(a.rows.map((r) => r.seed)).toEqual([5, 6]);
     for (const row of b.rows) expect(row.difference).toBe(0);
-    setups = 0;
-    await experiment.check({claims: ["same-runs"]});
-    expect(setups).toBe(2);
+    await experiment.check({claims: ["same-runs"], seeds: [5, 6, 7]});
+    expect(setups).toBe(3);
   });
   test("a study reports its own labels and values", async () => {
     const [r] = await experiment.check({claims: ["study"]});
