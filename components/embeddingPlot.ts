@@ -31,6 +31,12 @@ export interface AngularMargin {
 export interface MinedPairs {
   pos?: Int32Array;
   neg?: Int32Array;
+  /**
+   * What the solid (`pos`) and dashed (`neg`) lines stand for, in the legend and the figure's description, where they
+   * are not a miner's pairs (e.g. "support → prototype", "clip → caption"); default "positive pair", "negative pair".
+   */
+  posLabel?: string;
+  negLabel?: string;
 }
 
 /** A 2-D embedding of labelled points, optionally with class weight vectors, margins and mined pairs. */
@@ -615,8 +621,10 @@ export function EmbeddingPlot(
 
   function legendItems(hasWedges: boolean): LegendItem[] {
     const items: LegendItem[] = [];
-    if (pairSummary.drawnPos) items.push({key: "positive", text: "positive pair", x: 0, y: 0});
-    if (pairSummary.drawnNeg) items.push({key: "negative", text: "negative pair", x: 0, y: 0});
+    if (pairSummary.drawnPos)
+      items.push({key: "positive", text: state?.pairs?.posLabel ?? "positive pair", x: 0, y: 0});
+    if (pairSummary.drawnNeg)
+      items.push({key: "negative", text: state?.pairs?.negLabel ?? "negative pair", x: 0, y: 0});
     if (hasWedges && state?.margin) items.push({key: "margin", text: marginText(state.margin), x: 0, y: 0});
     // Rows wrap at the figure's width (text width estimated: there is no layout engine under jsdom).
     let lx = 0;
@@ -758,7 +766,17 @@ export function EmbeddingPlot(
       );
     }
     const {drawnPos, drawnNeg, totalPos, totalNeg} = pairSummary;
-    if (totalPos + totalNeg > 0) {
+    const named = state?.pairs?.posLabel !== undefined || state?.pairs?.negLabel !== undefined;
+    if (totalPos + totalNeg > 0 && named) {
+      const kinds = [
+        [drawnPos, totalPos, state?.pairs?.posLabel ?? "positive pair", "solid"],
+        [drawnNeg, totalNeg, state?.pairs?.negLabel ?? "negative pair", "dashed"]
+      ] as const;
+      const text = kinds
+        .filter(([, total]) => total > 0)
+        .map(([drawn, total, label, style]) => `${drawn < total ? `${drawn} of ${total}` : total} ${label} (${style})`);
+      parts.push(`lines: ${text.join(", ")}`);
+    } else if (totalPos + totalNeg > 0) {
       const capped = drawnPos + drawnNeg < totalPos + totalNeg;
       parts.push(
         capped

@@ -256,7 +256,7 @@ export function protoTripletIcnnEpisodeView(
   classes: number;
   points: {x: Float32Array; label: Int32Array; predicted: Int32Array; ids: Int32Array};
   weights: Float32Array;
-  pairs: {pos: Int32Array; neg: Int32Array};
+  pairs: {pos: Int32Array; neg: Int32Array; posLabel: string; negLabel: string};
   accuracy: number;
 } {
   if (p.dims !== 2) throw new Error(`protoTripletIcnnEpisodeView: needs 2-D embeddings, got ${p.dims}`);
@@ -296,7 +296,12 @@ export function protoTripletIcnnEpisodeView(
     classes: W,
     points: {x, label, predicted, ids},
     weights: Float32Array.from(ep.prototypes),
-    pairs: {pos: Int32Array.from(pos), neg: Int32Array.from(neg)},
+    pairs: {
+      pos: Int32Array.from(pos),
+      neg: Int32Array.from(neg),
+      posLabel: "support → its prototype",
+      negLabel: "wrong query → the prototype that claimed it"
+    },
     accuracy: right / nQ
   };
 }

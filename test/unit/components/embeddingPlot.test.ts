@@ -297,6 +297,18 @@ describe("EmbeddingPlot margins and pairs", () => {
       "the 2 positive pairs (solid) and 1 negative pairs (dashed)"
     );
   });
+  test("EmbeddingPlot names its lines after what they join when the page says so", () => {
+    const data = cross();
+    data.pairs = {pos: Int32Array.from([0, 1, 2, 3]), neg: Int32Array.from([0, 2]), posLabel: "clip → caption"};
+    const plot = EmbeddingPlot(data, {document});
+    expect([...plot.querySelectorAll(".legend text")].map((t) => t.textContent)).toEqual([
+      "clip → caption",
+      "negative pair"
+    ]);
+    const desc = plot.querySelector("desc")!.textContent!;
+    expect(desc).toContain("lines: 2 clip → caption (solid), 1 negative pair (dashed)");
+    expect(desc).not.toContain("miner");
+  });
 
   test("EmbeddingPlot({maxPairs}) draws at most maxPairs lines and says so in the description", () => {
     const data = normalized();
