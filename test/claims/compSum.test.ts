@@ -7,20 +7,13 @@ import {beforeAll, expect, test} from "vitest";
 import {selectBackend} from "../../src/backend/select.js";
 import {compSumExperiment} from "../../src/experiments/compSum.js";
 import type {ClaimResult} from "../../src/experiments/experiment.js";
+import {printClaim} from "./print.js";
 
 beforeAll(async () => {
   expect((await selectBackend({override: "wasm"})).name).toBe("wasm");
 });
 
-function print(r: ClaimResult): void {
-  const rows = r.rows.map(
-    (x) =>
-      `  seed ${x.seed}: ${r.baseline} ${x.baseline.toFixed(3)}  ${r.method} ${x.method.toFixed(3)}  Δ ${x.difference.toFixed(3)}`
-  );
-  console.log(
-    `${r.id} (${r.metricLabel}, ${r.steps} steps, ${r.seconds.toFixed(1)} s): mean Δ ${r.mean.toFixed(3)} ± ${r.sd.toFixed(3)}, ${r.agree}/${r.rows.length} agree → ${r.verdict}\n${rows.join("\n")}`
-  );
-}
+const print = (r: ClaimResult) => printClaim(r);
 
 /** What each check measured: the claimed sign, or (for a claim that does not reproduce) the opposite one. */
 const measured: Record<string, {sign: 1 | -1; verdict: ClaimResult["verdict"]}> = {

@@ -7,20 +7,13 @@ import {beforeAll, expect, test} from "vitest";
 import {selectBackend} from "../../src/backend/select.js";
 import {mlcdExperiment} from "../../src/experiments/mlcd.js";
 import type {ClaimResult} from "../../src/experiments/experiment.js";
+import {printClaim} from "./print.js";
 
 beforeAll(async () => {
   expect((await selectBackend({override: "wasm"})).name).toBe("wasm");
 });
 
-function print(r: ClaimResult): void {
-  const rows = r.rows.map(
-    (x) =>
-      `  seed ${x.seed}: ${r.baseline} ${x.baseline.toFixed(4)}  ${r.method} ${x.method.toFixed(4)}  Δ ${x.difference.toFixed(4)}`
-  );
-  console.log(
-    `${r.id} (${r.metricLabel}, ${r.steps} steps, ${r.seconds.toFixed(1)} s): mean Δ ${r.mean.toFixed(4)} ± ${r.sd.toFixed(4)}, ${r.agree}/${r.rows.length} agree → ${r.verdict}\n${rows.join("\n")}`
-  );
-}
+const print = (r: ClaimResult) => printClaim(r, 4);
 
 async function check(id: string): Promise<ClaimResult> {
   const [result] = await mlcdExperiment.check({claims: [id]});

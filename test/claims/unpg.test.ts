@@ -7,20 +7,13 @@ import {beforeAll, expect, test} from "vitest";
 import {selectBackend} from "../../src/backend/select.js";
 import {unpgExperiment} from "../../src/experiments/unpg.js";
 import type {ClaimResult} from "../../src/experiments/experiment.js";
+import {printClaim} from "./print.js";
 
 beforeAll(async () => {
   expect((await selectBackend({override: "wasm"})).name).toBe("wasm");
 });
 
-function print(r: ClaimResult): void {
-  const rows = r.rows.map(
-    (x) =>
-      `  seed ${x.seed}: ${r.baseline} ${x.baseline.toFixed(3)}  ${r.method} ${x.method.toFixed(3)}  Δ ${x.difference.toFixed(3)}`
-  );
-  console.log(
-    `${r.id} (${r.metricLabel}, ${r.steps} steps, ${r.seconds.toFixed(1)} s): mean Δ ${r.mean.toFixed(3)} ± ${r.sd.toFixed(3)}, ${r.agree}/${r.rows.length} agree → ${r.verdict}\n${rows.join("\n")}`
-  );
-}
+const print = (r: ClaimResult) => printClaim(r);
 
 // unpg-tar: the claimed sign on average and on most seeds (2 of 3 at toy scale; the spread is large).
 // whisker-noisy: with a 3-D embedding the negative similarities spread over most of [−1, 1], so the window
